@@ -1,0 +1,176 @@
+"""`service-ops`: serve, worker, migrate, create-user, demo, audit verify."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import click
+
+T = TypeVar("T")
+
+
+def _prepare_environment() -> None:
+    """Piccolo finds its configuration through PICCOLO_CONF; default to the project's."""
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+    project_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if project_root not in sys.path:
+        sys.path.insert(0, project_root)
+
+
+def _run(coroutine: Awaitable[T]) -> T:
+    async def with_pool() -> T:
+        from service_ops import db, queue
+        from service_ops.settings import get_settings
+
+        await db.start_pool()
+        await queue.start(get_settings(), run_periodic=False)
+        try:
+            return await coroutine
+        finally:
+            await queue.stop()
+            await db.close_pool()
+
+    return asyncio.run(with_pool())
+
+
+@click.group()
+def main() -> None:
+    """After-sales service operations, audit-ready for GB/T 27922."""
+    _prepare_environment()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+async def run_migrations() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    with contextlib.redirect_stdout(sys.stderr):
+        result = await run_forwards(app_name="all")
+    if not result.success:
+        raise click.ClickException(f"migrations failed: {result.message}")
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date (SQLite or PostgreSQL)."""
+    asyncio.run(run_migrations())
+    click.echo("migrations: up to date")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Processes (PostgreSQL only).")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web app."""
+    import uvicorn
+
+    from service_ops.settings import get_settings
+
+    if workers > 1 and not get_settings().uses_postgres:
+        raise click.ClickException(
+            "several workers need PostgreSQL (DATABASE_URL); SQLite serves one process"
+        )
+    uvicorn.run(
+        "service_ops.asgi:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info"
+    )
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Drain the queue and exit.")
+def worker(burst: bool) -> None:
+    """Run background jobs from Redis (needs REDIS_URL); restarts itself if Redis goes away."""
+    from service_ops.settings import get_settings
+    from service_ops.worker import run_supervised
+
+    if not get_settings().uses_redis:
+        raise click.ClickException("REDIS_URL is not set: without it, jobs run inside `service-ops serve`")
+    asyncio.run(run_supervised(burst=burst))
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(
+        [
+            "agent",
+            "dispatcher",
+            "outlet_manager",
+            "technician",
+            "trainer",
+            "finance",
+            "service_manager",
+            "hq_manager",
+            "auditor",
+            "admin",
+        ]
+    ),
+)
+@click.option("--name", "display_name", default=None, help="Display name (defaults to the username).")
+@click.option("--password", default=None, help="Prompted for when omitted.")
+def create_user(username: str, role: str, display_name: str | None, password: str | None) -> None:
+    """Create a user (the first admin, or anyone from a script)."""
+    from service_ops import services
+    from service_ops.actor import system_actor
+    from service_ops.choices import Role
+    from service_ops.errors import DomainError
+    from service_ops.schemas import UserCreate
+
+    password = password or getpass.getpass("Password: ")
+    data = UserCreate(
+        username=username, display_name=display_name or username, password=password, role=Role(role)
+    )
+    try:
+        user_id = _run(services.create_user(system_actor("cli"), data))
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"created user {username} (id {user_id}, role {role})")
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Load even if the database already holds customers.")
+def demo(force: bool) -> None:
+    """Load the demo data set (outlets, staff, customers with units, a week of calls and tickets)."""
+    from service_ops.demo import DEMO_PASSWORD, load_demo
+
+    loaded: dict[str, Any] = _run(load_demo(force=force))
+    if not loaded:
+        click.echo("demo data already present (use --force to load again)")
+    else:
+        click.echo("demo data loaded: " + ", ".join(f"{count} {name}" for name, count in loaded.items()))
+    click.echo(
+        f"demo logins (password {DEMO_PASSWORD}): agent1 (hotline agent), dispatcher1, "
+        "manager1 (service manager), auditor1, admin"
+    )
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 and name the first broken event if any was altered."""
+    from service_ops.audit import verify_chain
+
+    result = _run(verify_chain())
+    if result.ok:
+        click.echo(f"OK: {result.checked} events, chain intact")
+        return
+    click.echo(
+        f"BROKEN at seq {result.broken_seq}: {result.problem} ({result.checked} events before it are intact)"
+    )
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

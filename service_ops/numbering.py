@@ -1,0 +1,15 @@
+"""Human-readable, unique numbers from named counters, allocated inside the caller's transaction."""
+
+from __future__ import annotations
+
+from service_ops.tables import Counter
+
+
+async def next_value(name: str) -> int:
+    """Increment counter `name` (creating it at 1) and return the new value, atomically."""
+    rows = await Counter.raw(
+        "INSERT INTO counter (name, value) VALUES ({}, 1) "
+        "ON CONFLICT (name) DO UPDATE SET value = counter.value + 1 RETURNING value",
+        name,
+    )
+    return int(rows[0]["value"])

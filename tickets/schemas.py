@@ -1,0 +1,126 @@
+"""Shapes at the HTTP edge for calls, tickets and SLA policies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+from service_ops.schemas import UnitRead
+from tickets.choices import Channel, Priority, SlaState, TicketKind, TicketStatus
+
+Minutes = Annotated[int, msgspec.Meta(ge=1, le=60 * 24 * 90)]
+
+
+class CallStart(msgspec.Struct, kw_only=True):
+    """The agent takes a call now: received and answered are stamped by the server."""
+
+    phone: str
+    customer_id: int | None = None
+
+
+class CallRecord(msgspec.Struct, kw_only=True):
+    """A finished call reported by the telephony system with its own timestamps."""
+
+    phone: str
+    received_at: datetime
+    answered_at: datetime | None = None
+    ended_at: datetime | None = None
+    customer_id: int | None = None
+    notes: str = ""
+
+
+class CallRead(msgspec.Struct, kw_only=True):
+    id: int
+    phone: str
+    customer_id: int | None
+    agent_id: int
+    received_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime | None
+    notes: str
+
+
+class TicketCreate(msgspec.Struct, kw_only=True):
+    kind: TicketKind
+    customer_id: int
+    description: str
+    priority: Priority = Priority.NORMAL
+    channel: Channel = Channel.PHONE
+    unit_id: int | None = None
+    call_id: int | None = None
+    number: str | None = None
+    arrival_due: datetime | None = None
+
+
+class Clock(msgspec.Struct, kw_only=True):
+    due: datetime | None
+    done: datetime | None
+    state: SlaState
+    minutes_left: int | None
+
+
+class TicketRead(msgspec.Struct, kw_only=True):
+    id: int
+    number: str
+    kind: TicketKind
+    channel: Channel
+    priority: Priority
+    status: TicketStatus
+    customer_id: int
+    customer_name: str
+    unit_id: int | None
+    serial_number: str | None
+    region_id: int
+    call_id: int | None
+    description: str
+    created_at: datetime
+    created_by: str
+    response: Clock
+    arrival: Clock
+    resolution: Clock
+    resolution_note: str
+    cancel_reason: str
+
+
+class TicketResolve(msgspec.Struct, kw_only=True):
+    resolution: str
+
+
+class TicketCancel(msgspec.Struct, kw_only=True):
+    reason: str
+
+
+class SlaPolicyWrite(msgspec.Struct, kw_only=True):
+    name: str
+    response_minutes: Minutes
+    resolve_minutes: Minutes
+    arrival_minutes: Minutes | None = None
+    kind: TicketKind | None = None
+    priority: Priority | None = None
+    service_class: str | None = None
+    is_active: bool = True
+
+
+class SlaPolicyRead(SlaPolicyWrite, kw_only=True):
+    id: int
+
+
+class CustomerHistory(msgspec.Struct, kw_only=True):
+    """What the call screen shows for one caller."""
+
+    customer_id: int
+    name: str
+    address: str
+    region_name: str
+    phones: list[str]
+    units: list[UnitRead]
+    tickets: list[TicketRead]
+
+
+class TicketFilter(msgspec.Struct, kw_only=True):
+    status: TicketStatus | None = None
+    kind: TicketKind | None = None
+    due: str | None = None
+    created_from: date | None = None

@@ -1,0 +1,66 @@
+"""Hotline calls, tickets and the SLA policies that set their commitments."""
+
+from __future__ import annotations
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.reference import LazyTableReference
+from piccolo.table import Table
+
+
+def _core(name: str) -> LazyTableReference:
+    return LazyTableReference(name, module_path="service_ops.tables")
+
+
+class SlaPolicy(Table):
+    """Commitment targets for tickets matching kind / priority / region service class.
+
+    A blank matcher matches anything; the most specific active policy wins.
+    """
+
+    name = Varchar(length=100)
+    kind = Varchar(length=16, null=True, default=None)
+    priority = Varchar(length=16, null=True, default=None)
+    service_class = Varchar(length=16, null=True, default=None)
+    response_minutes = Integer(help_text="First response within, minutes")
+    arrival_minutes = Integer(null=True, default=None, help_text="On-site arrival within")
+    resolve_minutes = Integer(help_text="Resolution within, minutes")
+    is_active = Boolean(default=True)
+
+
+class Call(Table):
+    """One hotline call; its times come from the telephony system or the agent's actions."""
+
+    direction = Varchar(length=8, default="inbound")
+    phone = Varchar(length=20, index=True)
+    customer = ForeignKey(references=_core("Customer"), null=True, default=None, index=True)
+    agent = ForeignKey(references=_core("User"), index=True)
+    received_at = Timestamptz(index=True)
+    answered_at = Timestamptz(null=True, default=None)
+    ended_at = Timestamptz(null=True, default=None)
+    notes = Text(default="")
+
+
+class Ticket(Table):
+    """A customer's request (consultation, installation, repair, maintenance) and its clock."""
+
+    number = Varchar(length=32, unique=True)
+    kind = Varchar(length=16, index=True)
+    channel = Varchar(length=16)
+    priority = Varchar(length=16)
+    status = Varchar(length=16, index=True)
+    customer = ForeignKey(references=_core("Customer"), index=True)
+    unit = ForeignKey(references=_core("Unit"), null=True, default=None, index=True)
+    region = ForeignKey(references=_core("Region"), index=True)
+    call = ForeignKey(references=Call, null=True, default=None)
+    description = Text()
+    created_by = ForeignKey(references=_core("User"))
+    created_at = Timestamptz(index=True)
+    sla_policy = ForeignKey(references=SlaPolicy, null=True, default=None)
+    response_due = Timestamptz(null=True, default=None)
+    arrival_due = Timestamptz(null=True, default=None)
+    resolve_due = Timestamptz(null=True, default=None, index=True)
+    first_response_at = Timestamptz(null=True, default=None)
+    resolved_at = Timestamptz(null=True, default=None)
+    resolution = Text(default="")
+    cancelled_at = Timestamptz(null=True, default=None)
+    cancel_reason = Text(default="")

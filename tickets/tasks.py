@@ -1,0 +1,35 @@
+"""Background jobs of the hotline desk (arq in production, in-process by default)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service_ops import i18n
+from service_ops.actor import system_actor
+from service_ops.context import locale
+from service_ops.queue import Periodic
+from service_ops.services import queue_customer_message
+from service_ops.settings import get_settings
+from tickets import queries
+
+
+async def send_ticket_confirmation(ctx: dict[str, Any], ticket_id: int) -> bool:
+    """Tell the customer their ticket number and the committed times (once, even if run twice)."""
+    details = await queries.confirmation_details(ticket_id)
+    if details["phone"] is None:
+        return False
+    ticket = details["ticket"]
+    token = locale.set(get_settings().default_locale)
+    try:
+        body = i18n.gettext(
+            "Your service ticket {number} is registered. We will contact you by {response}.",
+            number=ticket.number,
+            response=i18n.format_datetime(ticket.response.due),
+        )
+    finally:
+        locale.reset(token)
+    return await queue_customer_message(system_actor("jobs"), details["phone"], body, "ticket", ticket_id)
+
+
+FUNCTIONS = [send_ticket_confirmation]
+PERIODIC: list[Periodic] = []
