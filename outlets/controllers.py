@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from outlets import queries, services
 from outlets.schemas import MembershipCreate, OutletCreate, OutletRead
 from service_ops.auth import CurrentActor, requires
 from service_ops.choices import Role
+from service_ops.web import PathId
 
 
 class OutletApi(Controller):
@@ -27,7 +28,7 @@ class OutletApi(Controller):
 
     @post("/{outlet_id:int}/members", guards=[requires(Role.SERVICE_MANAGER, Role.HQ_MANAGER, write=True)])
     async def add_member(
-        self, actor: CurrentActor, outlet_id: FromPath[int], data: JSONBody[MembershipCreate]
+        self, actor: CurrentActor, outlet_id: PathId, data: JSONBody[MembershipCreate]
     ) -> dict[str, Any]:
         return {"id": await services.add_member(actor, outlet_id, data)}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import msgspec
 
@@ -14,7 +15,7 @@ class OutletCreate(msgspec.Struct, kw_only=True):
     address: str
     region_code: str
     phone: str | None = None
-    daily_capacity: int = 10
+    daily_capacity: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 10
     agreement_number: str | None = None
     agreement_expires: date | None = None
 

@@ -9,7 +9,7 @@ from service_ops.actor import Actor
 from service_ops.auth import check_role
 from service_ops.choices import Role
 from service_ops.errors import Conflict, Invalid
-from service_ops.services import region_id_for_code
+from service_ops.queries import region_id_for_code
 from service_ops.tables import User
 from service_ops.uow import unit_of_work
 from service_ops.validation import normalise_phone, required_text

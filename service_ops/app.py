@@ -27,6 +27,7 @@ from service_ops.settings import Settings, get_settings
 from service_ops.web import (
     ROOT,
     BearerAwareCSRFMiddleware,
+    RejectNulMiddleware,
     RequestContextMiddleware,
     build_template_environment,
     domain_error_handler,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             controllers.AuthPages,
+            controllers.CustomerPages,
             controllers.AccountApi,
             controllers.MasterDataApi,
             controllers.health,
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             session.middleware,
             RequestContextMiddleware(),
+            RejectNulMiddleware(),
             DefineMiddleware(BearerAwareCSRFMiddleware, config=csrf),
         ],
         dependencies={"actor": Provide(provide_actor)},

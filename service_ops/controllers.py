@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post
-from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from service_ops import queries, services
@@ -18,6 +18,8 @@ from service_ops.schemas import (
     ApiTokenIssued,
     CustomerCreate,
     CustomerRead,
+    CustomerRegistration,
+    NewUnit,
     ProductModelCreate,
     RegionCreate,
     RegionRead,
@@ -27,18 +29,13 @@ from service_ops.schemas import (
     UserRead,
 )
 from service_ops.tables import AuditEvent
-from service_ops.web import page
+from service_ops.web import PathId, form_data, page, struct_from_form
 
 STAFF = requires(*Role)
 MASTER_WRITE = requires(Role.AGENT, Role.SERVICE_MANAGER, Role.HQ_MANAGER, write=True)
 MANAGER_WRITE = requires(Role.SERVICE_MANAGER, Role.HQ_MANAGER, write=True)
 ADMIN_WRITE = requires(Role.ADMIN, write=True)
 HOME_BY_ROLE = {Role.AGENT: "/calls", Role.DISPATCHER: "/tickets"}
-
-
-async def form_data(request: Request[Any, Any, Any]) -> dict[str, str]:
-    form = await request.form()
-    return {key: str(value) for key, value in form.items()}
 
 
 def safe_next(target: str | None) -> str:
@@ -94,6 +91,47 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
+class CustomerPages(Controller):
+    include_in_schema = False
+
+    @get("/customers/new", guards=[MASTER_WRITE])
+    async def new_customer(self, request: Request[Any, Any, Any], phone: FromQuery[str] = "") -> Template:
+        return page(
+            "customer_new.html",
+            request,
+            phone=phone[:20],
+            regions=await queries.list_regions(),
+            models=await queries.list_product_models(),
+        )
+
+    @post("/customers", guards=[MASTER_WRITE])
+    async def register_customer(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Redirect:
+        """A new caller registered from the call screen; back to the call screen, found by phone."""
+        form = await form_data(request)
+        customer = struct_from_form(
+            CustomerCreate,
+            {
+                "name": form.get("name", ""),
+                "address": form.get("address", ""),
+                "region_code": form.get("region_code", ""),
+                "phones": [form.get("phone", "")],
+            },
+        )
+        unit = (
+            struct_from_form(
+                NewUnit,
+                {
+                    key: form.get(key, "")
+                    for key in ("serial_number", "model_code", "purchase_date", "install_date")
+                },
+            )
+            if form.get("serial_number")
+            else None
+        )
+        await services.register_customer(actor, CustomerRegistration(customer=customer, unit=unit))
+        return Redirect(path="/calls", query_params={"q": form.get("phone", "")})
+
+
 class AccountApi(Controller):
     path = "/api"
     tags = ["accounts"]
@@ -121,7 +159,7 @@ class AccountApi(Controller):
         return await services.issue_api_token(actor, data.name)
 
     @delete("/tokens/{token_id:int}", guards=[STAFF])
-    async def revoke_token(self, actor: CurrentActor, token_id: FromPath[int]) -> None:
+    async def revoke_token(self, actor: CurrentActor, token_id: PathId) -> None:
         await services.revoke_api_token(actor, token_id)
 
     @get("/users", guards=[requires(Role.ADMIN, Role.SERVICE_MANAGER, Role.HQ_MANAGER)])
@@ -156,11 +194,11 @@ class MasterDataApi(Controller):
         return await queries.get_customer(await services.create_customer(actor, data))
 
     @get("/customers/{customer_id:int}", guards=[STAFF])
-    async def get_customer(self, customer_id: FromPath[int]) -> CustomerRead:
+    async def get_customer(self, customer_id: PathId) -> CustomerRead:
         return await queries.get_customer(customer_id)
 
     @get("/customers/{customer_id:int}/units", guards=[STAFF])
-    async def customer_units(self, customer_id: FromPath[int]) -> list[UnitRead]:
+    async def customer_units(self, customer_id: PathId) -> list[UnitRead]:
         await queries.get_customer(customer_id)
         return await queries.units_of_customer(customer_id)
 

@@ -248,8 +248,8 @@ async def _load_week_of_calls(
     start = clock.now().replace(hour=1, minute=0, second=0, microsecond=0) - timedelta(days=7)
     tickets = 0
     for day in range(7):
-        for _ in range(rng.randint(3, 6)):
-            moment = start + timedelta(days=day, minutes=rng.randint(0, 9 * 60))
+        for minute in sorted(rng.randint(0, 9 * 60) for _ in range(rng.randint(3, 6))):
+            moment = start + timedelta(days=day, minutes=minute)
             agent = rng.choice([agent1, agent2])
             customer_id, unit_id, phone = rng.choice(customer_units[1:])
             with clock.frozen_at(moment):

@@ -98,7 +98,7 @@ def format_datetime(value: datetime | None, fmt: str = "short") -> str:
 def format_date(value: date | None) -> str:
     if value is None:
         return ""
-    return dates.format_date(value, "medium", locale=Locale.parse(current_locale()))
+    return dates.format_date(value, "yyyy-MM-dd", locale=Locale.parse(current_locale()))
 
 
 def format_number(value: int | float | Decimal | None) -> str:

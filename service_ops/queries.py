@@ -7,9 +7,9 @@ from typing import Any
 
 from service_ops import clock
 from service_ops.choices import WarrantyState
-from service_ops.errors import NotFound
-from service_ops.schemas import CustomerRead, RegionRead, UnitRead, UserRead
-from service_ops.tables import AuditEvent, Customer, CustomerPhone, Region, Unit, User
+from service_ops.errors import Invalid, NotFound
+from service_ops.schemas import CustomerRead, ProductModelRead, RegionRead, UnitRead, UserRead
+from service_ops.tables import AuditEvent, Customer, CustomerPhone, ProductModel, Region, Unit, User
 from service_ops.validation import phone_search_digits
 
 SEARCH_LIMIT = 20
@@ -186,3 +186,24 @@ async def audit_events_for(entity: str, entity_id: object) -> list[dict[str, Any
         .where((AuditEvent.entity == entity) & (AuditEvent.entity_id == str(entity_id)))
         .order_by(AuditEvent.seq)
     )
+
+
+async def region_id_for_code(code: str) -> int:
+    row = await Region.select(Region.id).where(Region.code == code.strip()).first()
+    if row is None:
+        raise Invalid("Unknown region code “{code}”.", field="region_code", code=code[:20])
+    return int(row["id"])
+
+
+async def list_product_models() -> list[ProductModelRead]:
+    rows = await ProductModel.select().order_by(ProductModel.code)
+    return [
+        ProductModelRead(
+            id=r["id"],
+            code=r["code"],
+            name=r["name"],
+            category=r["category"],
+            warranty_months=r["warranty_months"],
+        )
+        for r in rows
+    ]

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import msgspec
 
 from service_ops.choices import ProductCategory, Role, ServiceClass, WarrantyState
+
+Id = Annotated[int, msgspec.Meta(ge=1, le=2_147_483_647)]
+"""A record id in a request body (bounded like a database integer)."""
 
 
 class UserCreate(msgspec.Struct, kw_only=True):
@@ -78,7 +82,7 @@ class ProductModelCreate(msgspec.Struct, kw_only=True):
     code: str
     name: str
     category: ProductCategory
-    warranty_months: int = 12
+    warranty_months: Annotated[int, msgspec.Meta(ge=0, le=240)] = 12
 
 
 class ProductModelRead(msgspec.Struct, kw_only=True):
@@ -92,7 +96,7 @@ class ProductModelRead(msgspec.Struct, kw_only=True):
 class UnitCreate(msgspec.Struct, kw_only=True):
     serial_number: str
     model_code: str
-    customer_id: int
+    customer_id: Id
     purchase_date: date
     install_date: date | None = None
 
@@ -103,8 +107,24 @@ class UnitRead(msgspec.Struct, kw_only=True):
     model_code: str
     model_name: str
     category: str
-    customer_id: int
+    customer_id: Id
     purchase_date: date
     install_date: date | None
     warranty_end: date
     warranty_state: WarrantyState
+
+
+class NewUnit(msgspec.Struct, kw_only=True):
+    """A unit registered together with its (new) customer."""
+
+    serial_number: str
+    model_code: str
+    purchase_date: date
+    install_date: date | None = None
+
+
+class CustomerRegistration(msgspec.Struct, kw_only=True):
+    """A new caller: the customer and, usually, the unit they call about — written together."""
+
+    customer: CustomerCreate
+    unit: NewUnit | None = None

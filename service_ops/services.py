@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from service_ops import clock
+from service_ops import clock, queries
 from service_ops.actor import Actor
 from service_ops.auth import check_role, hash_password, new_api_token
 from service_ops.choices import RegionLevel, Role, ServiceClass
@@ -13,6 +13,7 @@ from service_ops.i18n import SUPPORTED_LOCALES
 from service_ops.schemas import (
     ApiTokenIssued,
     CustomerCreate,
+    CustomerRegistration,
     ProductModelCreate,
     RegionCreate,
     UnitCreate,
@@ -143,7 +144,7 @@ async def create_region(actor: Actor, data: RegionCreate) -> int:
     async with unit_of_work(actor) as uow:
         if await Region.exists().where(Region.code == code):
             raise Conflict("Region code “{code}” already exists.", field="code", code=code)
-        parent_id = await region_id_for_code(data.parent_code) if data.parent_code else None
+        parent_id = await queries.region_id_for_code(data.parent_code) if data.parent_code else None
         region = Region(
             code=code,
             name=required_text(data.name, "name", 100),
@@ -168,20 +169,13 @@ async def create_region(actor: Actor, data: RegionCreate) -> int:
         return int(region.id)
 
 
-async def region_id_for_code(code: str) -> int:
-    row = await Region.select(Region.id).where(Region.code == code.strip()).first()
-    if row is None:
-        raise Invalid("Unknown region code “{code}”.", field="region_code", code=code[:20])
-    return int(row["id"])
-
-
 async def create_customer(actor: Actor, data: CustomerCreate) -> int:
     check_role(actor, MASTER_DATA_ROLES)
     name = required_text(data.name, "name", 100)
     address = required_text(data.address, "address", 255)
     phones = _distinct_phones(data.phones)
     async with unit_of_work(actor) as uow:
-        region_id = await region_id_for_code(data.region_code)
+        region_id = await queries.region_id_for_code(data.region_code)
         customer = Customer(name=name, address=address, region=region_id, created_at=clock.now())
         await customer.save()
         await CustomerPhone.insert(
@@ -314,3 +308,21 @@ async def queue_customer_message(
             after={"recipient": recipient, "body": body, "entity": entity, "entity_id": str(entity_id)},
         )
         return True
+
+
+async def register_customer(actor: Actor, data: CustomerRegistration) -> int:
+    """Create a customer and their unit in one transaction: both are written, or neither."""
+    async with unit_of_work(actor):
+        customer_id = await create_customer(actor, data.customer)
+        if data.unit is not None:
+            await register_unit(
+                actor,
+                UnitCreate(
+                    serial_number=data.unit.serial_number,
+                    model_code=data.unit.model_code,
+                    customer_id=customer_id,
+                    purchase_date=data.unit.purchase_date,
+                    install_date=data.unit.install_date,
+                ),
+            )
+        return customer_id

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.columns import (
     BigInt,
     Boolean,
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -18,6 +21,8 @@ from piccolo.table import Table
 
 class User(Table, tablename="app_user"):
     """A person who logs in: staff at head office or an outlet, or an auditor."""
+
+    id: Serial
 
     username = Varchar(length=64, unique=True, help_text="Login name")
     display_name = Varchar(length=100)
@@ -41,6 +46,8 @@ class User(Table, tablename="app_user"):
 class ApiToken(Table):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
+    id: Serial
+
     user = ForeignKey(references=User, index=True)
     name = Varchar(length=100)
     token_hash = Varchar(length=64, unique=True)
@@ -51,9 +58,11 @@ class ApiToken(Table):
 class Region(Table):
     """Administrative region (province / city / county); sales regions must be covered."""
 
+    id: Serial
+
     code = Varchar(length=12, unique=True)
     name = Varchar(length=100)
-    parent = ForeignKey(references="self", null=True, default=None, index=True)
+    parent: ForeignKey[Any] = ForeignKey(references="self", null=True, default=None, index=True)
     level = Varchar(length=16)
     is_sales_region = Boolean(default=False)
     service_class = Varchar(length=16, default="urban", help_text="urban / suburban / rural")
@@ -61,6 +70,8 @@ class Region(Table):
 
 class Customer(Table):
     """A person or company that owns units and calls the hotline."""
+
+    id: Serial
 
     name = Varchar(length=100, index=True)
     address = Varchar(length=255)
@@ -71,6 +82,8 @@ class Customer(Table):
 class CustomerPhone(Table):
     """One phone number of a customer, normalised to digits, searched by the call screen."""
 
+    id: Serial
+
     customer = ForeignKey(references=Customer, index=True)
     phone = Varchar(length=20, index=True)
     is_primary = Boolean(default=False)
@@ -78,6 +91,8 @@ class CustomerPhone(Table):
 
 class ProductModel(Table):
     """A sellable model; its category decides who may service it, its warranty the coverage."""
+
+    id: Serial
 
     code = Varchar(length=40, unique=True)
     name = Varchar(length=100)
@@ -87,6 +102,8 @@ class ProductModel(Table):
 
 class Unit(Table):
     """One physical product at a customer's, identified by its serial number."""
+
+    id: Serial
 
     serial_number = Varchar(length=40, unique=True)
     model = ForeignKey(references=ProductModel, index=True)
@@ -115,6 +132,8 @@ class AuditEvent(Table):
 class IdempotencyKey(Table):
     """A client retry key already used: the same key returns the first result, never a copy."""
 
+    id: Serial
+
     scope_key = Varchar(length=255, unique=True, help_text="actor:operation:key")
     entity = Varchar(length=80)
     entity_id = Varchar(length=40)
@@ -124,12 +143,16 @@ class IdempotencyKey(Table):
 class Counter(Table):
     """Named counters for human-readable numbers (e.g. ticket numbers per day)."""
 
+    id: Serial
+
     name = Varchar(length=64, unique=True)
     value = BigInt(default=0)
 
 
 class OutboxMessage(Table):
     """A message to a customer (SMS) waiting for the gateway; the row is the evidence it was sent."""
+
+    id: Serial
 
     channel = Varchar(length=16, default="sms")
     recipient = Varchar(length=64)

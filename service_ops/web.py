@@ -6,8 +6,9 @@ import logging
 import sqlite3
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from litestar import MediaType, Request, Response
 from litestar.datastructures import State
@@ -15,15 +16,19 @@ from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
+from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service_ops import context, i18n
 from service_ops.auth import actor_for_token, connection_actor, load_actor
-from service_ops.errors import N_, DomainError, NotAuthenticated
+from service_ops.errors import N_, DomainError, Invalid, NotAuthenticated
 from service_ops.settings import get_settings
 
 log = logging.getLogger(__name__)
+MAX_ID = 2_147_483_647
+PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="Record id")]
+"""A record id in a URL path: bounded, so a huge number is a 400, not a database overflow."""
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [
     ROOT / name / "templates" for name in ("service_ops", "outlets", "tickets", "training", "audit_export")
@@ -77,6 +82,50 @@ class RequestContextMiddleware(ASGIMiddleware):
             context.request_id.reset(tokens[0])
 
 
+NUL_MARKERS = (b"\x00", b"%00", b"\\u0000")
+TEXT_BODY_TYPES = (b"application/json", b"application/x-www-form-urlencoded")
+
+
+class RejectNulMiddleware(ASGIMiddleware):
+    """NUL characters cannot be stored in PostgreSQL text: refuse them up front, on every engine.
+
+    Checks the path, the query string and JSON / form bodies (file uploads are binary and pass).
+    """
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        raw_target = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
+        if any(marker in raw_target.lower() for marker in NUL_MARKERS[:2]):
+            raise Invalid("The address contains a NUL character, which is not allowed.")
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"").lower()
+        if content_type.startswith(TEXT_BODY_TYPES):
+            body, receive = await _buffered_body(receive)
+            if any(marker in body.lower() for marker in NUL_MARKERS):
+                raise Invalid("Text may not contain NUL characters.")
+        await next_app(scope, receive, send)
+
+
+async def _buffered_body(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the whole request body and return it with a receive() that replays it."""
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Any:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
 class BearerAwareCSRFMiddleware(CSRFMiddleware):
     """CSRF protects cookie sessions; a request authenticated by a bearer token carries no cookie risk."""
 
@@ -116,6 +165,20 @@ def page(
         context={"actor": connection_actor(request), "path": request.url.path, **data},
         status_code=status_code,
     )
+
+
+async def form_data(request: Request[Any, Any, Any]) -> dict[str, str]:
+    form = await request.form()
+    return {key: str(value) for key, value in form.items()}
+
+
+def struct_from_form(struct: type[Any], form: dict[str, str], **extra: Any) -> Any:
+    """Build a schema from form fields (blank → absent), as one clear 400 when a field is wrong."""
+    values = {key: value for key, value in form.items() if value != "" and not key.startswith("_")}
+    try:
+        return msgspec.convert({**values, **extra}, struct, strict=False)
+    except msgspec.ValidationError as error:
+        raise Invalid("Please check the form: {problem}", problem=str(error)) from error
 
 
 def _problem(status: int, title: str, detail: str, field: str | None = None) -> dict[str, Any]:

@@ -30,11 +30,11 @@ def periodic_jobs() -> list[Periodic]:
     return [*ticket_tasks.PERIODIC]
 
 
-async def _startup(_: dict[str, Any]) -> None:
+async def _startup(ctx: dict[Any, Any]) -> None:
     await db.start_pool()
 
 
-async def _shutdown(_: dict[str, Any]) -> None:
+async def _shutdown(ctx: dict[Any, Any]) -> None:
     await db.close_pool()
 
 

@@ -92,6 +92,7 @@ class SlaState(StrEnum):
     NEAR_BREACH = "near_breach"
     OVERDUE = "overdue"
     NONE = "none"
+    STOPPED = "stopped"
 
     @property
     def label(self) -> str:
@@ -102,4 +103,5 @@ class SlaState(StrEnum):
             SlaState.NEAR_BREACH: N_("Due soon"),
             SlaState.OVERDUE: N_("Overdue"),
             SlaState.NONE: N_("No commitment"),
+            SlaState.STOPPED: N_("Stopped (cancelled)"),
         }[self]

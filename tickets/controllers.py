@@ -5,17 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, get, post, put
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromQuery, HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.response import Redirect, Template
 
 from service_ops import queries as core
 from service_ops.auth import CurrentActor, requires
 from service_ops.choices import Role, ServiceClass
-from service_ops.controllers import form_data
 from service_ops.errors import Invalid
-from service_ops.web import page
+from service_ops.web import PathId, form_data, page, struct_from_form
 from tickets import queries, services
 from tickets.choices import Channel, Priority, TicketKind, TicketStatus
 from tickets.schemas import (
@@ -41,15 +39,6 @@ IdempotencyHeader = Annotated[
 SearchTerm = Annotated[str, QueryParameter(max_length=100, description="Phone, serial number or name")]
 
 
-def _struct_from_form(struct: type[Any], form: dict[str, str], **extra: Any) -> Any:
-    """Build a schema from form fields (blank → absent), as one clear 400 when a field is wrong."""
-    values = {key: value for key, value in form.items() if value != "" and not key.startswith("_")}
-    try:
-        return msgspec.convert({**values, **extra}, struct, strict=False)
-    except msgspec.ValidationError as error:
-        raise Invalid("Please check the form: {problem}", problem=str(error)) from error
-
-
 class HotlineApi(Controller):
     path = "/api"
     tags = ["hotline"]
@@ -67,11 +56,11 @@ class HotlineApi(Controller):
         return await queries.get_call(await services.record_call(actor, data))
 
     @get("/calls/{call_id:int}", guards=[READ])
-    async def get_call(self, call_id: FromPath[int]) -> CallRead:
+    async def get_call(self, call_id: PathId) -> CallRead:
         return await queries.get_call(call_id)
 
     @post("/calls/{call_id:int}/end", guards=[HOTLINE])
-    async def end_call(self, actor: CurrentActor, call_id: FromPath[int]) -> CallRead:
+    async def end_call(self, actor: CurrentActor, call_id: PathId) -> CallRead:
         await services.end_call(actor, call_id)
         return await queries.get_call(call_id)
 
@@ -92,7 +81,7 @@ class HotlineApi(Controller):
         return await queries.get_ticket(await services.create_ticket(actor, data, idempotency_key))
 
     @get("/tickets/{ticket_id:int}", guards=[READ])
-    async def get_ticket(self, ticket_id: FromPath[int]) -> TicketRead:
+    async def get_ticket(self, ticket_id: PathId) -> TicketRead:
         return await queries.get_ticket(ticket_id)
 
     @get("/tickets/by-number/{number:str}", guards=[READ])
@@ -100,20 +89,20 @@ class HotlineApi(Controller):
         return await queries.get_ticket_by_number(number)
 
     @post("/tickets/{ticket_id:int}/first-response", guards=[HOTLINE])
-    async def first_response(self, actor: CurrentActor, ticket_id: FromPath[int]) -> TicketRead:
+    async def first_response(self, actor: CurrentActor, ticket_id: PathId) -> TicketRead:
         await services.record_first_response(actor, ticket_id)
         return await queries.get_ticket(ticket_id)
 
     @post("/tickets/{ticket_id:int}/resolve", guards=[HOTLINE])
     async def resolve(
-        self, actor: CurrentActor, ticket_id: FromPath[int], data: JSONBody[TicketResolve]
+        self, actor: CurrentActor, ticket_id: PathId, data: JSONBody[TicketResolve]
     ) -> TicketRead:
         await services.resolve_ticket(actor, ticket_id, data.resolution)
         return await queries.get_ticket(ticket_id)
 
     @post("/tickets/{ticket_id:int}/cancel", guards=[HOTLINE])
     async def cancel(
-        self, actor: CurrentActor, ticket_id: FromPath[int], data: JSONBody[TicketCancel]
+        self, actor: CurrentActor, ticket_id: PathId, data: JSONBody[TicketCancel]
     ) -> TicketRead:
         await services.cancel_ticket(actor, ticket_id, data.reason)
         return await queries.get_ticket(ticket_id)
@@ -128,7 +117,7 @@ class HotlineApi(Controller):
 
     @put("/sla-policies/{policy_id:int}", guards=[SLA_ADMIN])
     async def update_policy(
-        self, actor: CurrentActor, policy_id: FromPath[int], data: JSONBody[SlaPolicyWrite]
+        self, actor: CurrentActor, policy_id: PathId, data: JSONBody[SlaPolicyWrite]
     ) -> SlaPolicyRead:
         await services.update_sla_policy(actor, policy_id, data)
         return await queries.get_sla_policy(policy_id)
@@ -144,11 +133,11 @@ class HotlinePages(Controller):
 
     @post("/calls", guards=[HOTLINE])
     async def start_call(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Redirect:
-        data = _struct_from_form(CallStart, await form_data(request))
+        data = struct_from_form(CallStart, await form_data(request))
         return Redirect(path=f"/calls/{await services.start_call(actor, data)}")
 
     @get("/calls/{call_id:int}", guards=[READ])
-    async def call_detail(self, request: Request[Any, Any, Any], call_id: FromPath[int]) -> Template:
+    async def call_detail(self, request: Request[Any, Any, Any], call_id: PathId) -> Template:
         call = await queries.get_call(call_id)
         if call.customer_id is not None:
             callers = [await queries.customer_history(call.customer_id)]
@@ -167,17 +156,17 @@ class HotlinePages(Controller):
 
     @post("/calls/{call_id:int}/end", guards=[HOTLINE])
     async def end_call(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, call_id: FromPath[int]
+        self, request: Request[Any, Any, Any], actor: CurrentActor, call_id: PathId
     ) -> Redirect:
         await services.end_call(actor, call_id, (await form_data(request)).get("notes", ""))
         return Redirect(path=f"/calls/{call_id}")
 
     @post("/calls/{call_id:int}/tickets", guards=[HOTLINE])
     async def open_ticket(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, call_id: FromPath[int]
+        self, request: Request[Any, Any, Any], actor: CurrentActor, call_id: PathId
     ) -> Redirect:
         form = await form_data(request)
-        data = _struct_from_form(TicketCreate, form, call_id=call_id, channel=Channel.PHONE.value)
+        data = struct_from_form(TicketCreate, form, call_id=call_id, channel=Channel.PHONE.value)
         ticket_id = await services.create_ticket(actor, data, form.get("idempotency_key") or None)
         return Redirect(path=f"/tickets/{ticket_id}")
 
@@ -200,7 +189,7 @@ class HotlinePages(Controller):
         )
 
     @get("/tickets/{ticket_id:int}", guards=[READ])
-    async def ticket_detail(self, request: Request[Any, Any, Any], ticket_id: FromPath[int]) -> Template:
+    async def ticket_detail(self, request: Request[Any, Any, Any], ticket_id: PathId) -> Template:
         ticket = await queries.get_ticket(ticket_id)
         return page(
             "tickets/ticket_detail.html",
@@ -212,20 +201,20 @@ class HotlinePages(Controller):
         )
 
     @post("/tickets/{ticket_id:int}/first-response", guards=[HOTLINE])
-    async def first_response(self, actor: CurrentActor, ticket_id: FromPath[int]) -> Redirect:
+    async def first_response(self, actor: CurrentActor, ticket_id: PathId) -> Redirect:
         await services.record_first_response(actor, ticket_id)
         return Redirect(path=f"/tickets/{ticket_id}")
 
     @post("/tickets/{ticket_id:int}/resolve", guards=[HOTLINE])
     async def resolve(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, ticket_id: FromPath[int]
+        self, request: Request[Any, Any, Any], actor: CurrentActor, ticket_id: PathId
     ) -> Redirect:
         await services.resolve_ticket(actor, ticket_id, (await form_data(request)).get("resolution", ""))
         return Redirect(path=f"/tickets/{ticket_id}")
 
     @post("/tickets/{ticket_id:int}/cancel", guards=[HOTLINE])
     async def cancel(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, ticket_id: FromPath[int]
+        self, request: Request[Any, Any, Any], actor: CurrentActor, ticket_id: PathId
     ) -> Redirect:
         await services.cancel_ticket(actor, ticket_id, (await form_data(request)).get("reason", ""))
         return Redirect(path=f"/tickets/{ticket_id}")
@@ -243,7 +232,7 @@ class HotlinePages(Controller):
         )
 
     @get("/sla-policies/{policy_id:int}", guards=[READ])
-    async def edit_policy(self, request: Request[Any, Any, Any], policy_id: FromPath[int]) -> Template:
+    async def edit_policy(self, request: Request[Any, Any, Any], policy_id: PathId) -> Template:
         return page(
             "tickets/sla_policies.html",
             request,
@@ -256,15 +245,15 @@ class HotlinePages(Controller):
 
     @post("/sla-policies", guards=[SLA_ADMIN])
     async def create_policy(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Redirect:
-        data = _struct_from_form(SlaPolicyWrite, _policy_form(await form_data(request)))
+        data = struct_from_form(SlaPolicyWrite, _policy_form(await form_data(request)))
         await services.create_sla_policy(actor, data)
         return Redirect(path="/sla-policies")
 
     @post("/sla-policies/{policy_id:int}", guards=[SLA_ADMIN])
     async def update_policy(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, policy_id: FromPath[int]
+        self, request: Request[Any, Any, Any], actor: CurrentActor, policy_id: PathId
     ) -> Redirect:
-        data = _struct_from_form(SlaPolicyWrite, _policy_form(await form_data(request)))
+        data = struct_from_form(SlaPolicyWrite, _policy_form(await form_data(request)))
         await services.update_sla_policy(actor, policy_id, data)
         return Redirect(path="/sla-policies")
 

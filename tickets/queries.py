@@ -10,7 +10,7 @@ from service_ops import queries as core
 from service_ops.errors import NotFound
 from service_ops.schemas import CustomerRead
 from tickets import sla
-from tickets.choices import Channel, Priority, TicketKind, TicketStatus
+from tickets.choices import Channel, Priority, SlaState, TicketKind, TicketStatus
 from tickets.schemas import CallRead, Clock, CustomerHistory, SlaPolicyRead, TicketFilter, TicketRead
 from tickets.tables import Call, SlaPolicy, Ticket
 from tickets.transitions import OPEN_STATUSES
@@ -20,14 +20,18 @@ HISTORY_LIMIT = 20
 DUE_FILTERS = ("overdue", "due_today", "open")
 
 _TICKET_COLUMNS = (
-    Ticket.all_columns(),
+    *Ticket.all_columns(),
     Ticket.customer.name.as_alias("customer_name"),
     Ticket.unit.serial_number.as_alias("serial_number"),
-    Ticket.created_by.username.as_alias("created_by_name"),
+    Ticket.created_by.display_name.as_alias("created_by_name"),
 )
 
 
-def _clock(start: datetime, due: datetime | None, done: datetime | None, now: datetime) -> Clock:
+def _clock(
+    start: datetime, due: datetime | None, done: datetime | None, now: datetime, stopped: bool
+) -> Clock:
+    if stopped and done is None:
+        return Clock(due=due, done=None, state=SlaState.STOPPED, minutes_left=None)
     return Clock(
         due=due,
         done=done,
@@ -37,8 +41,10 @@ def _clock(start: datetime, due: datetime | None, done: datetime | None, now: da
 
 
 def ticket_read(row: dict[str, Any], now: datetime | None = None) -> TicketRead:
+    """A ticket with its three clocks; a cancelled ticket's open clocks are stopped."""
     now = now or clock.now()
     created = row["created_at"]
+    stopped = row["cancelled_at"] is not None
     return TicketRead(
         id=row["id"],
         number=row["number"],
@@ -55,9 +61,9 @@ def ticket_read(row: dict[str, Any], now: datetime | None = None) -> TicketRead:
         description=row["description"],
         created_at=created,
         created_by=row["created_by_name"],
-        response=_clock(created, row["response_due"], row["first_response_at"], now),
-        arrival=_clock(created, row["arrival_due"], None, now),
-        resolution=_clock(created, row["resolve_due"], row["resolved_at"], now),
+        response=_clock(created, row["response_due"], row["first_response_at"], now, stopped),
+        arrival=_clock(created, row["arrival_due"], None, now, stopped),
+        resolution=_clock(created, row["resolve_due"], row["resolved_at"], now, stopped),
         resolution_note=row["resolution"],
         cancel_reason=row["cancel_reason"],
     )

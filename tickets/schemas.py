@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from service_ops.schemas import UnitRead
+from service_ops.schemas import Id, UnitRead
 from tickets.choices import Channel, Priority, SlaState, TicketKind, TicketStatus
 
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=60 * 24 * 90)]
@@ -17,7 +17,7 @@ class CallStart(msgspec.Struct, kw_only=True):
     """The agent takes a call now: received and answered are stamped by the server."""
 
     phone: str
-    customer_id: int | None = None
+    customer_id: Id | None = None
 
 
 class CallRecord(msgspec.Struct, kw_only=True):
@@ -27,7 +27,7 @@ class CallRecord(msgspec.Struct, kw_only=True):
     received_at: datetime
     answered_at: datetime | None = None
     ended_at: datetime | None = None
-    customer_id: int | None = None
+    customer_id: Id | None = None
     notes: str = ""
 
 
@@ -44,12 +44,12 @@ class CallRead(msgspec.Struct, kw_only=True):
 
 class TicketCreate(msgspec.Struct, kw_only=True):
     kind: TicketKind
-    customer_id: int
+    customer_id: Id
     description: str
     priority: Priority = Priority.NORMAL
     channel: Channel = Channel.PHONE
-    unit_id: int | None = None
-    call_id: int | None = None
+    unit_id: Id | None = None
+    call_id: Id | None = None
     number: str | None = None
     arrival_due: datetime | None = None
 

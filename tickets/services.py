@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
+
+from piccolo.columns import Column
 
 from service_ops import clock, idempotency, numbering
 from service_ops.actor import Actor
@@ -330,7 +332,7 @@ async def update_sla_policy(actor: Actor, policy_id: int, data: SlaPolicyWrite) 
         before = await SlaPolicy.select().where(SlaPolicy.id == policy_id).first()
         if before is None:
             raise NotFound("SLA policy {id} not found.", id=policy_id)
-        await SlaPolicy.update(values).where(SlaPolicy.id == policy_id)
+        await SlaPolicy.update(cast(dict[Column | str, Any], values)).where(SlaPolicy.id == policy_id)
         uow.record(
             "tickets.sla_policy_updated",
             "sla_policy",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from typing import Any
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
@@ -17,6 +19,8 @@ class SlaPolicy(Table):
     A blank matcher matches anything; the most specific active policy wins.
     """
 
+    id: Serial
+
     name = Varchar(length=100)
     kind = Varchar(length=16, null=True, default=None)
     priority = Varchar(length=16, null=True, default=None)
@@ -30,10 +34,12 @@ class SlaPolicy(Table):
 class Call(Table):
     """One hotline call; its times come from the telephony system or the agent's actions."""
 
+    id: Serial
+
     direction = Varchar(length=8, default="inbound")
     phone = Varchar(length=20, index=True)
-    customer = ForeignKey(references=_core("Customer"), null=True, default=None, index=True)
-    agent = ForeignKey(references=_core("User"), index=True)
+    customer: ForeignKey[Any] = ForeignKey(references=_core("Customer"), null=True, default=None, index=True)
+    agent: ForeignKey[Any] = ForeignKey(references=_core("User"), index=True)
     received_at = Timestamptz(index=True)
     answered_at = Timestamptz(null=True, default=None)
     ended_at = Timestamptz(null=True, default=None)
@@ -43,17 +49,19 @@ class Call(Table):
 class Ticket(Table):
     """A customer's request (consultation, installation, repair, maintenance) and its clock."""
 
+    id: Serial
+
     number = Varchar(length=32, unique=True)
     kind = Varchar(length=16, index=True)
     channel = Varchar(length=16)
     priority = Varchar(length=16)
     status = Varchar(length=16, index=True)
-    customer = ForeignKey(references=_core("Customer"), index=True)
-    unit = ForeignKey(references=_core("Unit"), null=True, default=None, index=True)
-    region = ForeignKey(references=_core("Region"), index=True)
+    customer: ForeignKey[Any] = ForeignKey(references=_core("Customer"), index=True)
+    unit: ForeignKey[Any] = ForeignKey(references=_core("Unit"), null=True, default=None, index=True)
+    region: ForeignKey[Any] = ForeignKey(references=_core("Region"), index=True)
     call = ForeignKey(references=Call, null=True, default=None)
     description = Text()
-    created_by = ForeignKey(references=_core("User"))
+    created_by: ForeignKey[Any] = ForeignKey(references=_core("User"))
     created_at = Timestamptz(index=True)
     sla_policy = ForeignKey(references=SlaPolicy, null=True, default=None)
     response_due = Timestamptz(null=True, default=None)

@@ -162,3 +162,31 @@ async def test_role_without_rights_gets_403(api_client: Any, world: dict[str, An
     auditor = await api_client("auditor")
     assert (await auditor.get("/api/tickets")).status_code == 200
     assert (await auditor.post("/api/calls", json={"phone": world["phone"]})).status_code == 403
+
+
+async def test_nul_characters_are_refused_on_every_engine(api_client: Any, world: dict[str, Any]) -> None:
+    """PostgreSQL cannot store NUL in text; the API refuses it with a 400 everywhere instead of failing."""
+    client = await api_client("agent")
+    events = await AuditEvent.count()
+    body = {"kind": "consult", "customer_id": world["customer_id"], "description": "a\u0000b"}
+    assert (await client.post("/api/tickets", json=body)).status_code == 400
+    assert (await client.get("/api/customers", params={"q": "13\x00"})).status_code == 400
+    assert (await client.post("/api/tokens", json={"name": "x\u0000"})).status_code == 400
+    assert await AuditEvent.count() == events
+
+
+async def test_cancelled_ticket_clocks_stop(api_client: Any, world: dict[str, Any]) -> None:
+    client = await api_client("agent")
+    body = {
+        "kind": "repair",
+        "customer_id": world["customer_id"],
+        "unit_id": world["unit_id"],
+        "description": "x",
+    }
+    ticket = (await client.post("/api/tickets", json=body)).json()
+    assert ticket["resolution"]["state"] == "running"
+    cancelled = (await client.post(f"/api/tickets/{ticket['id']}/cancel", json={"reason": "重复报修"})).json()
+    assert cancelled["status"] == "cancelled"
+    assert {cancelled[name]["state"] for name in ("response", "arrival", "resolution")} == {"stopped"}
+    again = await client.post(f"/api/tickets/{ticket['id']}/cancel", json={"reason": "再次"})
+    assert again.status_code == 409

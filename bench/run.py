@@ -1,0 +1,321 @@
+"""Side-by-side benchmark: `python -m bench.run --database-url postgresql://.../service_ops_bench`.
+
+Starts the full app and the bare baseline the same way (uvicorn, same workers, same host, separate
+ports, access log off), then per round measures: ticket creation on the full app and on the bare app
+(same bodies, same concurrency), and call-screen searches by phone and by serial number. Prints one
+table of medians over the rounds. Needs the database built by `python -m bench.generate`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from urllib.parse import quote
+
+import asyncpg
+import httpx
+import msgspec
+
+from bench import BENCH_PASSWORD, BENCH_USERNAME, DEFAULT_DATABASE_URL
+from bench.load import LoadResult, LoadSpec, Request, percentile, run_load
+from bench.report import Measurement, print_line, print_report
+from bench.servers import CpuSnapshot, Server
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROBLEMS = ["空调不制冷，外机不转", "洗衣机脱水时异响很大", "冰箱冷藏室结冰", "热水器点不着火，显示 E1"]
+WAITS_SQL = """
+SELECT state, coalesce(wait_event_type, '-') AS type, coalesce(wait_event, '-') AS event,
+       CASE WHEN wait_event_type = 'Lock' THEN left(regexp_replace(query, '\\s+', ' ', 'g'), 40) END AS query,
+       count(*) AS n
+FROM pg_stat_activity
+WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND state <> 'idle'
+GROUP BY 1, 2, 3, 4
+"""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    server: str  # "full" or "bare"
+    inputs: str  # "tickets", "phones" or "serials"
+    concurrency: int
+    expected_status: int
+
+
+async def sample_inputs(url: str, seed: int, size: int = 20_000) -> dict[str, list[Request]]:
+    """Ticket bodies from units with their owner (kind repair), and existing phones and serials."""
+    rng = random.Random(seed)
+    connection = await asyncpg.connect(url)
+    try:
+        units = await connection.fetch("SELECT id, customer, serial_number FROM unit ORDER BY id")
+        phones = await connection.fetch("SELECT phone FROM customer_phone ORDER BY id")
+    finally:
+        await connection.close()
+    picked = rng.sample(list(units), min(size, len(units)))
+    tickets = [
+        Request(
+            "POST",
+            "/api/tickets",
+            msgspec.json.encode(
+                {
+                    "kind": "repair",
+                    "customer_id": row["customer"],
+                    "unit_id": row["id"],
+                    "description": rng.choice(PROBLEMS),
+                    "priority": "normal",
+                    "channel": "phone",
+                }
+            ),
+        )
+        for row in picked
+    ]
+    by_phone = [
+        Request("GET", f"/api/call-screen?q={row['phone']}") for row in rng.sample(list(phones), size)
+    ]
+    by_serial = [Request("GET", f"/api/call-screen?q={quote(row['serial_number'])}") for row in picked]
+    rng.shuffle(by_serial)
+    return {"tickets": tickets, "phones": by_phone, "serials": by_serial}
+
+
+async def sample_waits(url: str, database: str, stop: asyncio.Event, every: float = 0.05) -> Counter[str]:
+    """How PostgreSQL backends of the bench database spend their time, sampled `1/every` times a second."""
+    seen: Counter[str] = Counter()
+    connection = await asyncpg.connect(url)
+    try:
+        while not stop.is_set():
+            for row in await connection.fetch(WAITS_SQL, database):
+                if row["state"].startswith("idle"):
+                    key = "idle in transaction"
+                elif row["type"] == "-":
+                    key = "on CPU"
+                else:
+                    key = f"{row['type']}:{row['event']}" + (f" [{row['query']}…]" if row["query"] else "")
+                seen[key] += row["n"]
+            seen["(samples)"] += 1
+            await asyncio.sleep(every)
+    finally:
+        await connection.close()
+    return seen
+
+
+async def measure(
+    scenario: Scenario,
+    server: Server,
+    requests: list[Request],
+    pool: ProcessPoolExecutor,
+    args: argparse.Namespace,
+    headers: dict[str, str],
+) -> Measurement:
+    processes = min(args.client_processes, scenario.concurrency)
+    start_at = time.time() + 1.5
+    specs = [
+        LoadSpec(
+            base_url=server.base_url,
+            requests=requests,
+            concurrency=share,
+            warmup=args.warmup,
+            duration=args.duration,
+            start_at=start_at,
+            expected_status=scenario.expected_status,
+            headers=headers,
+            offset=index * len(requests) // processes,
+        )
+        for index, share in enumerate(_split(scenario.concurrency, processes))
+    ]
+    loop = asyncio.get_running_loop()
+    futures = [loop.run_in_executor(pool, run_load, spec) for spec in specs]
+    await asyncio.sleep(start_at + args.warmup - time.time())
+    stop = asyncio.Event()
+    waits_task = asyncio.create_task(sample_waits(args.database_url, args.database, stop))
+    before = CpuSnapshot.take(server)
+    await asyncio.sleep(args.duration)
+    cores = CpuSnapshot.take(server).cores_since(before)
+    stop.set()
+    result = LoadResult()
+    for part in await asyncio.gather(*futures):
+        result.merge(part)
+    waits = await waits_task
+    latencies = sorted(result.latencies)
+    return Measurement(
+        name=scenario.name,
+        concurrency=scenario.concurrency,
+        requests_per_s=len(latencies) / result.window,
+        p50_ms=percentile(latencies, 0.50) * 1000,
+        p99_ms=percentile(latencies, 0.99) * 1000,
+        max_ms=(latencies[-1] if latencies else 0.0) * 1000,
+        ok=len(latencies),
+        errors=result.errors,
+        client_cores=result.client_cpu / result.window,
+        client_processes=processes,
+        server_cores=cores["server"],
+        postgres_cores=cores["postgres"],
+        machine_cores=cores["machine"],
+        waits=waits,
+        error_samples=result.error_samples,
+    )
+
+
+def _split(total: int, parts: int) -> list[int]:
+    return [total // parts + (1 if index < total % parts else 0) for index in range(parts)]
+
+
+def bearer_token(server: Server) -> str:
+    body = {"username": BENCH_USERNAME, "password": BENCH_PASSWORD, "name": "bench"}
+    response = httpx.post(f"{server.base_url}/api/auth/token", json=body, timeout=30)
+    if response.status_code not in (200, 201):
+        raise SystemExit(f"could not get a token ({response.status_code}): {response.text[:300]}")
+    return str(response.json()["token"])
+
+
+def smoke_test(full: Server, bare: Server, inputs: dict[str, list[Request]], headers: dict[str, str]) -> None:
+    """One request of each kind must succeed before anything is measured."""
+    checks = [
+        (full, inputs["tickets"][-1], 201),
+        (bare, inputs["tickets"][-1], 201),
+        (full, inputs["phones"][-1], 200),
+        (full, inputs["serials"][-1], 200),
+    ]
+    for server, request, expected in checks:
+        response = httpx.request(
+            request.method,
+            server.base_url + request.path,
+            content=request.body,
+            headers={"content-type": "application/json", **headers},
+            timeout=30,
+        )
+        if response.status_code != expected or (request.method == "GET" and not response.json()):
+            raise SystemExit(
+                f"smoke test {server.name} {request.path}: {response.status_code} {response.text[:300]}"
+            )
+
+
+def clear_job_queue(redis_url: str) -> int:
+    """Drop the arq keys the full app queued in the bench Redis database (nobody runs a worker)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter("arq:*", count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
+        return len(keys)
+    finally:
+        client.close()
+
+
+def server_env(args: argparse.Namespace) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "PICCOLO_CONF": "piccolo_conf",
+        "SERVICE_OPS_SECRET_KEY": "bench-only-secret-key-not-for-production",
+    }
+    if args.db_pool_size:
+        env["SERVICE_OPS_DB_POOL_SIZE"] = str(args.db_pool_size)
+    return env
+
+
+async def benchmark(args: argparse.Namespace) -> None:
+    log_dir = Path(tempfile.mkdtemp(prefix="service-ops-bench-"))
+    env = server_env(args)
+    full = Server("full", "service_ops.asgi:app", args.full_port, args.workers, env, PROJECT_ROOT, log_dir)
+    bare = Server("bare", "bench.bare_app:app", args.bare_port, args.workers, env, PROJECT_ROOT, log_dir)
+    scenarios = [
+        scenario
+        for key, scenario in {
+            "full": Scenario("ticket create  full", "full", "tickets", args.concurrency, 201),
+            "bare": Scenario("ticket create  bare", "bare", "tickets", args.concurrency, 201),
+            "phone": Scenario("call-screen    phone", "full", "phones", args.search_concurrency, 200),
+            "serial": Scenario("call-screen   serial", "full", "serials", args.search_concurrency, 200),
+        }.items()
+        if key in args.scenarios
+    ]
+    clear_job_queue(args.redis_url)
+    measured: list[Measurement] = []
+    try:
+        full.start()
+        bare.start()
+        full.wait_ready()
+        bare.wait_ready()
+        headers = {"authorization": f"Bearer {bearer_token(full)}"}
+        inputs = await sample_inputs(args.database_url, args.seed)
+        smoke_test(full, bare, inputs, headers)
+        print_header(args, log_dir)
+        with ProcessPoolExecutor(max_workers=args.client_processes, mp_context=get_context("spawn")) as pool:
+            for round_no in range(1, args.rounds + 1):
+                for scenario in scenarios:
+                    server = full if scenario.server == "full" else bare
+                    measurement = await measure(
+                        scenario, server, inputs[scenario.inputs], pool, args, headers
+                    )
+                    measurement.round = round_no
+                    print_line(measurement)
+                    measured.append(measurement)
+    finally:
+        full.stop()
+        bare.stop()
+        queued = clear_job_queue(args.redis_url)
+    print_report(measured, args, queued)
+
+
+def print_header(args: argparse.Namespace, log_dir: Path) -> None:
+    print(
+        f"Servers: uvicorn --workers {args.workers} --no-access-log on 127.0.0.1 (full :{args.full_port}, "
+        f"bare :{args.bare_port}); logs in {log_dir}\n"
+        f"Full app: service_ops.asgi:app, DATABASE_URL={args.database_url}, REDIS_URL={args.redis_url} "
+        "(ticket-confirmation jobs are queued in Redis, not run in-process; no worker consumes them)\n"
+        f"Load: closed loop, {args.client_processes} httpx client process(es); warm-up {args.warmup:g}s "
+        f"excluded, {args.duration:g}s measured per scenario, {args.rounds} round(s); CPU in cores "
+        f"(this machine has {os.cpu_count()})\n",
+        flush=True,
+    )
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per scenario")
+    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each scenario")
+    parser.add_argument("--concurrency", type=int, default=50, help="clients creating tickets")
+    parser.add_argument("--search-concurrency", type=int, default=10, help="clients searching")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers for both servers")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--client-processes", type=int, default=1, help="load-generator processes")
+    parser.add_argument(
+        "--db-pool-size", type=int, default=None, help="SERVICE_OPS_DB_POOL_SIZE (app default)"
+    )
+    parser.add_argument("--full-port", type=int, default=8810)
+    parser.add_argument("--bare-port", type=int, default=8811)
+    parser.add_argument("--seed", type=int, default=1, help="which customers, units, phones are used")
+    parser.add_argument(
+        "--scenarios", default="full,bare,phone,serial", help="subset of full,bare,phone,serial (default all)"
+    )
+    args = parser.parse_args(argv)
+    args.scenarios = {name.strip() for name in args.scenarios.split(",")}
+    if not args.scenarios <= {"full", "bare", "phone", "serial"}:
+        parser.error("--scenarios: choose from full, bare, phone, serial")
+    args.database = args.database_url.rsplit("/", 1)[-1]
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    asyncio.run(benchmark(args))
+
+
+if __name__ == "__main__":
+    main()
