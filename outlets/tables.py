@@ -6,6 +6,7 @@ from typing import Any
 
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Varchar
 from piccolo.columns.reference import LazyTableReference
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 
@@ -19,7 +20,9 @@ class Outlet(Table):
     kind = Varchar(length=16, default="own", help_text="own / authorised")
     address = Varchar(length=255)
     region: ForeignKey[Any] = ForeignKey(
-        references=LazyTableReference("Region", module_path="service_ops.tables"), index=True
+        references=LazyTableReference("Region", module_path="service_ops.tables"),
+        index=True,
+        on_delete=OnDelete.restrict,
     )
     phone = Varchar(length=32, null=True, default=None)
     daily_capacity = Integer(default=10)
@@ -33,9 +36,11 @@ class OutletMembership(Table):
 
     id: Serial
 
-    outlet = ForeignKey(references=Outlet, index=True)
+    outlet = ForeignKey(references=Outlet, index=True, on_delete=OnDelete.restrict)
     user: ForeignKey[Any] = ForeignKey(
-        references=LazyTableReference("User", module_path="service_ops.tables"), index=True
+        references=LazyTableReference("User", module_path="service_ops.tables"),
+        index=True,
+        on_delete=OnDelete.restrict,
     )
     is_manager = Boolean(default=False)
     since = Date()

@@ -16,6 +16,7 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 
@@ -48,7 +49,7 @@ class ApiToken(Table):
 
     id: Serial
 
-    user = ForeignKey(references=User, index=True)
+    user = ForeignKey(references=User, index=True, on_delete=OnDelete.restrict)
     name = Varchar(length=100)
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -62,7 +63,9 @@ class Region(Table):
 
     code = Varchar(length=12, unique=True)
     name = Varchar(length=100)
-    parent: ForeignKey[Any] = ForeignKey(references="self", null=True, default=None, index=True)
+    parent: ForeignKey[Any] = ForeignKey(
+        references="self", null=True, default=None, index=True, on_delete=OnDelete.restrict
+    )
     level = Varchar(length=16)
     is_sales_region = Boolean(default=False)
     service_class = Varchar(length=16, default="urban", help_text="urban / suburban / rural")
@@ -75,7 +78,7 @@ class Customer(Table):
 
     name = Varchar(length=100, index=True)
     address = Varchar(length=255)
-    region = ForeignKey(references=Region, index=True)
+    region = ForeignKey(references=Region, index=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -84,7 +87,7 @@ class CustomerPhone(Table):
 
     id: Serial
 
-    customer = ForeignKey(references=Customer, index=True)
+    customer = ForeignKey(references=Customer, index=True, on_delete=OnDelete.restrict)
     phone = Varchar(length=20, index=True)
     is_primary = Boolean(default=False)
 
@@ -106,8 +109,8 @@ class Unit(Table):
     id: Serial
 
     serial_number = Varchar(length=40, unique=True)
-    model = ForeignKey(references=ProductModel, index=True)
-    customer = ForeignKey(references=Customer, index=True)
+    model = ForeignKey(references=ProductModel, index=True, on_delete=OnDelete.restrict)
+    customer = ForeignKey(references=Customer, index=True, on_delete=OnDelete.restrict)
     purchase_date = Date()
     install_date = Date(null=True, default=None)
 

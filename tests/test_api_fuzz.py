@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,52 +16,30 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.conftest import PASSWORD, ROOT
+from tests.conftest import PASSWORD
+from tests.live_server import running_server
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("SERVICE_OPS_FUZZ_EXAMPLES", "12"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-SERVICE_OPS = str(Path(sys.executable).parent / "service-ops")
+USERS = ("fuzzadmin", "fuzzrevoker")
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server on a database of its own: fuzzing writes arbitrary records other tests must not see."""
-    env = {**os.environ, "SERVICE_OPS_DATA_DIR": str(tmp_path_factory.mktemp("fuzz"))}
+    data_dir = tmp_path_factory.mktemp("fuzz")
+    env = {**os.environ, "SERVICE_OPS_DATA_DIR": str(data_dir)}
     if env.get("DATABASE_URL"):
         env["DATABASE_URL"] = _fresh_postgres_database(env["DATABASE_URL"])
-    for command in (
-        ["migrate"],
-        *(
-            ["create-user", name, "--role", "admin", "--password", PASSWORD]
-            for name in ("fuzzadmin", "fuzzrevoker")
-        ),
-    ):
-        subprocess.run([SERVICE_OPS, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    process = subprocess.Popen(
-        [SERVICE_OPS, "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base_url = f"http://127.0.0.1:{port}"
+    setup = [
+        ("migrate",),
+        *(("create-user", name, "--role", "admin", "--password", PASSWORD) for name in USERS),
+    ]
     try:
-        _wait_until_healthy(base_url, process)
-        yield base_url
+        with running_server(env, data_dir, setup) as server:
+            yield server.base_url
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         if env.get("DATABASE_URL") != os.environ.get("DATABASE_URL"):
             asyncio.run(_drop_database(env["DATABASE_URL"]))
 
@@ -92,19 +64,6 @@ async def _execute(url: str, statement: str) -> None:
         await connection.execute(statement)
     finally:
         await connection.close()
-
-
-def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode() if process.stderr else ''}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not become healthy in 30 s")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from service_ops.auth import CurrentActor, requires
 from service_ops.choices import Role, ServiceClass
 from service_ops.errors import Invalid
 from service_ops.web import PathId, form_data, page, struct_from_form
-from tickets import queries, services
+from tickets import events, queries, services
 from tickets.choices import Channel, Priority, TicketKind, TicketStatus
 from tickets.schemas import (
     CallRead,
@@ -108,8 +108,12 @@ class HotlineApi(Controller):
         return await queries.get_ticket(ticket_id)
 
     @get("/sla-policies", guards=[READ])
-    async def list_policies(self) -> list[SlaPolicyRead]:
-        return await queries.list_sla_policies()
+    async def policies(self, request: Request[Any, Any, Any]) -> Template:
+        return await _policies_page(request, editing=None)
+
+    @get("/sla-policies/{policy_id:int}", guards=[READ])
+    async def edit_policy(self, request: Request[Any, Any, Any], policy_id: PathId) -> Template:
+        return await _policies_page(request, editing=await queries.get_sla_policy(policy_id))
 
     @post("/sla-policies", guards=[SLA_ADMIN])
     async def create_policy(self, actor: CurrentActor, data: JSONBody[SlaPolicyWrite]) -> SlaPolicyRead:
@@ -198,6 +202,7 @@ class HotlinePages(Controller):
             customer=await core.get_customer(ticket.customer_id),
             unit=await core.get_unit(ticket.unit_id) if ticket.unit_id else None,
             events=await core.audit_events_for("ticket", ticket_id),
+            event_label=events.label,
         )
 
     @post("/tickets/{ticket_id:int}/first-response", guards=[HOTLINE])
@@ -256,6 +261,19 @@ class HotlinePages(Controller):
         data = struct_from_form(SlaPolicyWrite, _policy_form(await form_data(request)))
         await services.update_sla_policy(actor, policy_id, data)
         return Redirect(path="/sla-policies")
+
+
+async def _policies_page(request: Request[Any, Any, Any], editing: SlaPolicyRead | None) -> Template:
+    """The policy table with the form for a new policy, or for the one being edited."""
+    return page(
+        "tickets/sla_policies.html",
+        request,
+        policies=await queries.list_sla_policies(),
+        editing=editing,
+        kinds=list(TicketKind),
+        priorities=list(Priority),
+        classes=list(ServiceClass),
+    )
 
 
 def _policy_form(form: dict[str, str]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from service_ops.queue import enqueue_after_commit
 from service_ops.tables import Customer, Unit
 from service_ops.uow import unit_of_work
 from service_ops.validation import normalise_phone, required_text
-from tickets import sla
+from tickets import events, sla
 from tickets.choices import TicketKind, TicketStatus
 from tickets.schemas import CallRecord, CallStart, SlaPolicyWrite, TicketCreate
 from tickets.tables import Call, SlaPolicy, Ticket
@@ -45,7 +45,7 @@ async def start_call(actor: Actor, data: CallStart) -> int:
             answered_at=moment,
         )
         await call.save()
-        uow.record("tickets.call_started", "call", call.id, after=_call_snapshot(call))
+        uow.record(events.CALL_STARTED, "call", call.id, after=_call_snapshot(call))
         return int(call.id)
 
 
@@ -66,7 +66,7 @@ async def record_call(actor: Actor, data: CallRecord) -> int:
             notes=data.notes[:2000],
         )
         await call.save()
-        uow.record("tickets.call_recorded", "call", call.id, after=_call_snapshot(call))
+        uow.record(events.CALL_RECORDED, "call", call.id, after=_call_snapshot(call))
         return int(call.id)
 
 
@@ -93,7 +93,7 @@ async def end_call(actor: Actor, call_id: int, notes: str = "") -> None:
         call.ended_at = clock.now()
         call.notes = (notes or call.notes)[:2000]
         await call.save([Call.ended_at, Call.notes])
-        uow.record("tickets.call_ended", "call", call_id, before=before, after=_call_snapshot(call))
+        uow.record(events.CALL_ENDED, "call", call_id, before=before, after=_call_snapshot(call))
 
 
 def _call_snapshot(call: Call) -> dict[str, Any]:
@@ -156,7 +156,7 @@ async def create_ticket(actor: Actor, data: TicketCreate, idempotency_key: str |
         )
         await ticket.save()
         await idempotency.remember(actor, "create_ticket", idempotency_key, "ticket", ticket.id)
-        uow.record("tickets.ticket_created", "ticket", ticket.id, after=ticket_snapshot(ticket))
+        uow.record(events.TICKET_CREATED, "ticket", ticket.id, after=ticket_snapshot(ticket))
         enqueue_after_commit(uow, "send_ticket_confirmation", ticket_id=int(ticket.id))
         return int(ticket.id)
 
@@ -254,7 +254,7 @@ async def record_first_response(actor: Actor, ticket_id: int) -> None:
         ticket.first_response_at = clock.now()
         await ticket.save([Ticket.first_response_at])
         uow.record(
-            "tickets.first_response_recorded",
+            events.FIRST_RESPONSE_RECORDED,
             "ticket",
             ticket_id,
             before={"first_response_at": None},
@@ -279,7 +279,7 @@ async def resolve_ticket(actor: Actor, ticket_id: int, resolution: str) -> None:
             ticket.first_response_at = moment
         await ticket.save([Ticket.status, Ticket.resolved_at, Ticket.resolution, Ticket.first_response_at])
         uow.record(
-            "tickets.ticket_resolved",
+            events.TICKET_RESOLVED,
             "ticket",
             ticket_id,
             before={"status": "new"},
@@ -297,7 +297,7 @@ async def cancel_ticket(actor: Actor, ticket_id: int, reason: str) -> None:
         ticket.cancelled_at, ticket.cancel_reason = clock.now(), why
         await ticket.save([Ticket.status, Ticket.cancelled_at, Ticket.cancel_reason])
         uow.record(
-            "tickets.ticket_cancelled",
+            events.TICKET_CANCELLED,
             "ticket",
             ticket_id,
             before={"status": before_status},
@@ -320,7 +320,7 @@ async def create_sla_policy(actor: Actor, data: SlaPolicyWrite) -> int:
     async with unit_of_work(actor) as uow:
         policy = SlaPolicy(**values)
         await policy.save()
-        uow.record("tickets.sla_policy_created", "sla_policy", policy.id, after=values)
+        uow.record(events.SLA_POLICY_CREATED, "sla_policy", policy.id, after=values)
         return int(policy.id)
 
 
@@ -334,7 +334,7 @@ async def update_sla_policy(actor: Actor, policy_id: int, data: SlaPolicyWrite) 
             raise NotFound("SLA policy {id} not found.", id=policy_id)
         await SlaPolicy.update(cast(dict[Column | str, Any], values)).where(SlaPolicy.id == policy_id)
         uow.record(
-            "tickets.sla_policy_updated",
+            events.SLA_POLICY_UPDATED,
             "sla_policy",
             policy_id,
             before={key: before[key] for key in values},

@@ -6,6 +6,7 @@ from typing import Any
 
 from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.reference import LazyTableReference
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 
@@ -38,8 +39,10 @@ class Call(Table):
 
     direction = Varchar(length=8, default="inbound")
     phone = Varchar(length=20, index=True)
-    customer: ForeignKey[Any] = ForeignKey(references=_core("Customer"), null=True, default=None, index=True)
-    agent: ForeignKey[Any] = ForeignKey(references=_core("User"), index=True)
+    customer: ForeignKey[Any] = ForeignKey(
+        references=_core("Customer"), null=True, default=None, index=True, on_delete=OnDelete.restrict
+    )
+    agent: ForeignKey[Any] = ForeignKey(references=_core("User"), index=True, on_delete=OnDelete.restrict)
     received_at = Timestamptz(index=True)
     answered_at = Timestamptz(null=True, default=None)
     ended_at = Timestamptz(null=True, default=None)
@@ -56,14 +59,18 @@ class Ticket(Table):
     channel = Varchar(length=16)
     priority = Varchar(length=16)
     status = Varchar(length=16, index=True)
-    customer: ForeignKey[Any] = ForeignKey(references=_core("Customer"), index=True)
-    unit: ForeignKey[Any] = ForeignKey(references=_core("Unit"), null=True, default=None, index=True)
-    region: ForeignKey[Any] = ForeignKey(references=_core("Region"), index=True)
-    call = ForeignKey(references=Call, null=True, default=None)
+    customer: ForeignKey[Any] = ForeignKey(
+        references=_core("Customer"), index=True, on_delete=OnDelete.restrict
+    )
+    unit: ForeignKey[Any] = ForeignKey(
+        references=_core("Unit"), null=True, default=None, index=True, on_delete=OnDelete.restrict
+    )
+    region: ForeignKey[Any] = ForeignKey(references=_core("Region"), index=True, on_delete=OnDelete.restrict)
+    call = ForeignKey(references=Call, null=True, default=None, on_delete=OnDelete.restrict)
     description = Text()
-    created_by: ForeignKey[Any] = ForeignKey(references=_core("User"))
+    created_by: ForeignKey[Any] = ForeignKey(references=_core("User"), on_delete=OnDelete.restrict)
     created_at = Timestamptz(index=True)
-    sla_policy = ForeignKey(references=SlaPolicy, null=True, default=None)
+    sla_policy = ForeignKey(references=SlaPolicy, null=True, default=None, on_delete=OnDelete.restrict)
     response_due = Timestamptz(null=True, default=None)
     arrival_due = Timestamptz(null=True, default=None)
     resolve_due = Timestamptz(null=True, default=None, index=True)

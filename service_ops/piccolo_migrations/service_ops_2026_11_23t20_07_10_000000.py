@@ -3,7 +3,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.conf.apps import Finder
 
-ID = "2026-11-23T19:31:09:000000"
+ID = "2026-11-23T20:07:10:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Append-only audit_event: triggers reject UPDATE and DELETE"
 

@@ -51,7 +51,7 @@ class User(Table, tablename="app_user", schema=None):
     )
 
 
-ID = "2026-11-23T19:31:10:712108"
+ID = "2026-11-23T20:07:13:079749"
 VERSION = "1.38.0"
 DESCRIPTION = "Initial outlets tables"
 
@@ -62,14 +62,125 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Outlet", tablename="outlet", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="OutletMembership",
         tablename="outlet_membership",
         schema=None,
         columns=None,
+    )
+
+    manager.add_table(
+        class_name="Outlet", tablename="outlet", schema=None, columns=None
+    )
+
+    manager.add_column(
+        table_class_name="OutletMembership",
+        tablename="outlet_membership",
+        column_name="outlet",
+        db_column_name="outlet",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Outlet,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OutletMembership",
+        tablename="outlet_membership",
+        column_name="user",
+        db_column_name="user",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": User,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OutletMembership",
+        tablename="outlet_membership",
+        column_name="is_manager",
+        db_column_name="is_manager",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OutletMembership",
+        tablename="outlet_membership",
+        column_name="since",
+        db_column_name="since",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OutletMembership",
+        tablename="outlet_membership",
+        column_name="until",
+        db_column_name="until",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -169,7 +280,7 @@ async def forwards():
         column_class=ForeignKey,
         params={
             "references": Region,
-            "on_delete": OnDelete.cascade,
+            "on_delete": OnDelete.restrict,
             "on_update": OnUpdate.cascade,
             "target_column": None,
             "null": True,
@@ -275,117 +386,6 @@ async def forwards():
         tablename="outlet",
         column_name="agreement_expires",
         db_column_name="agreement_expires",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OutletMembership",
-        tablename="outlet_membership",
-        column_name="outlet",
-        db_column_name="outlet",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Outlet,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OutletMembership",
-        tablename="outlet_membership",
-        column_name="user",
-        db_column_name="user",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": User,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OutletMembership",
-        tablename="outlet_membership",
-        column_name="is_manager",
-        db_column_name="is_manager",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OutletMembership",
-        tablename="outlet_membership",
-        column_name="since",
-        db_column_name="since",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OutletMembership",
-        tablename="outlet_membership",
-        column_name="until",
-        db_column_name="until",
         column_class_name="Date",
         column_class=Date,
         params={
