@@ -129,6 +129,7 @@ async def measure(
             expected_status=scenario.expected_status,
             headers=headers,
             offset=index * len(requests) // processes,
+            client=args.client,
         )
         for index, share in enumerate(_split(scenario.concurrency, processes))
     ]
@@ -275,9 +276,9 @@ def print_header(args: argparse.Namespace, log_dir: Path) -> None:
         f"bare :{args.bare_port}); logs in {log_dir}\n"
         f"Full app: service_ops.asgi:app, DATABASE_URL={args.database_url}, REDIS_URL={args.redis_url} "
         "(ticket-confirmation jobs are queued in Redis, not run in-process; no worker consumes them)\n"
-        f"Load: closed loop, {args.client_processes} httpx client process(es); warm-up {args.warmup:g}s "
-        f"excluded, {args.duration:g}s measured per scenario, {args.rounds} round(s); CPU in cores "
-        f"(this machine has {os.cpu_count()})\n",
+        f"Load: closed loop, {args.client_processes} {args.client} client process(es); "
+        f"warm-up {args.warmup:g}s excluded, {args.duration:g}s measured per scenario, "
+        f"{args.rounds} round(s); CPU in cores (this machine has {os.cpu_count()})\n",
         flush=True,
     )
 
@@ -293,6 +294,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers for both servers")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--client-processes", type=int, default=1, help="load-generator processes")
+    parser.add_argument(
+        "--client", choices=["raw", "httpx"], default="raw", help="raw asyncio+httptools (light) or httpx"
+    )
     parser.add_argument(
         "--db-pool-size", type=int, default=None, help="SERVICE_OPS_DB_POOL_SIZE (app default)"
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
-from piccolo.columns.reference import LazyTableReference
 from piccolo.columns.base import OnDelete
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
 
