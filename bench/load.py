@@ -1,7 +1,9 @@
-"""Closed-loop HTTP load: N concurrent clients, each on its own keep-alive connection.
+"""HTTP load: N concurrent clients, each on its own keep-alive connection.
 
-Each client sends its next request as soon as the previous one is answered. Requests that start
-during the warm-up are not counted; requests that start in the measured window are counted with
+Closed loop (default): each client sends its next request as soon as the previous one is answered,
+so the server is saturated and latency ≈ clients / throughput. Open loop (`rate`): requests are due
+at a fixed rate and wait for a free client; latency counts from when a request was due. Requests due
+during the warm-up are not counted; requests due in the measured window are counted with
 their full latency even if they finish after it. The process reports its own CPU time over the
 window so a saturated client (≈ 1 core) can be told apart from a saturated server.
 
@@ -44,6 +46,7 @@ class LoadSpec:
     headers: dict[str, str] = field(default_factory=dict)
     offset: int = 0  # where this process starts in `requests`, so processes send different bodies
     client: str = "raw"  # "raw" or "httpx"
+    rate: float = 0.0  # requests per second due (open loop); 0 = closed loop
 
 
 @dataclass
@@ -151,51 +154,96 @@ class _HttpxClient:
         pass
 
 
-async def _closed_loop(spec: LoadSpec) -> LoadResult:
-    result = LoadResult()
+Client = _RawClient | _HttpxClient
+
+
+class _Run:
+    """One load run in one process: the clients, the measured window, and what was seen."""
+
+    def __init__(self, spec: LoadSpec, clients: list[Client]) -> None:
+        self.spec, self.clients = spec, clients
+        self.result = LoadResult()
+        begin = time.perf_counter()
+        self.begin, self.measure_from = begin, begin + spec.warmup
+        self.stop = begin + spec.warmup + spec.duration
+        self.position = spec.offset
+
+    async def call(self, client: Client, started: float) -> None:
+        """Send the next request; record it if it was due inside the measured window."""
+        self.position += 1
+        try:
+            status, body = await asyncio.wait_for(client.send(self.position), 30.0)
+            problem = None if status == self.spec.expected_status else f"{status}: {body[:200]!r}"
+        except (OSError, httpx.HTTPError, TimeoutError) as error:
+            problem = f"{type(error).__name__}: {error}"
+        if started < self.measure_from:
+            return
+        if problem is None:
+            self.result.latencies.append(time.perf_counter() - started)
+        else:
+            self.result.errors += 1
+            if len(self.result.error_samples) < 5:
+                self.result.error_samples.append(problem)
+
+    async def closed_loop(self) -> None:
+        """Each client sends its next request as soon as the previous one is answered."""
+
+        async def client_loop(client: Client) -> None:
+            while (started := time.perf_counter()) < self.stop:
+                await self.call(client, started)
+
+        await asyncio.gather(*(client_loop(client) for client in self.clients))
+
+    async def open_loop(self, rate: float) -> None:
+        """Requests are due at a fixed rate; latency counts from when a request was due, so waiting
+        for a free client (all `concurrency` busy) is part of it (no coordinated omission)."""
+        free: asyncio.Queue[Client] = asyncio.Queue()
+        for client in self.clients:
+            free.put_nowait(client)
+        pending: set[asyncio.Task[None]] = set()
+
+        async def one(due: float) -> None:
+            client = await free.get()
+            try:
+                await self.call(client, due)
+            finally:
+                free.put_nowait(client)
+
+        due = self.begin
+        while due < self.stop:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            task = asyncio.create_task(one(due))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+            due += 1.0 / rate
+        await asyncio.gather(*pending)
+
+    async def cpu_meter(self) -> None:
+        await asyncio.sleep(max(0.0, self.measure_from - time.perf_counter()))
+        cpu_before = _cpu_seconds()
+        await asyncio.sleep(max(0.0, self.stop - time.perf_counter()))
+        self.result.client_cpu = _cpu_seconds() - cpu_before
+
+
+async def _load(spec: LoadSpec) -> LoadResult:
     limits = httpx.Limits(max_connections=spec.concurrency, max_keepalive_connections=spec.concurrency)
     headers = {"content-type": "application/json", **spec.headers}
     async with httpx.AsyncClient(
         base_url=spec.base_url, headers=headers, limits=limits, timeout=httpx.Timeout(30.0)
     ) as http:
         built = _raw_requests(spec)
-        clients: list[_RawClient | _HttpxClient] = [
+        clients: list[Client] = [
             _RawClient(spec, built) if spec.client == "raw" else _HttpxClient(spec, http)
             for _ in range(spec.concurrency)
         ]
         await asyncio.sleep(max(0.0, spec.start_at - time.time()))
-        begin = time.perf_counter()
-        measure_from, stop = begin + spec.warmup, begin + spec.warmup + spec.duration
-        position = spec.offset
-
-        async def client_loop(client: _RawClient | _HttpxClient) -> None:
-            nonlocal position
-            while (started := time.perf_counter()) < stop:
-                position += 1
-                try:
-                    status, body = await asyncio.wait_for(client.send(position), 30.0)
-                    problem = None if status == spec.expected_status else f"{status}: {body[:200]!r}"
-                except (OSError, httpx.HTTPError, TimeoutError) as error:
-                    problem = f"{type(error).__name__}: {error}"
-                if started < measure_from:
-                    continue
-                if problem is None:
-                    result.latencies.append(time.perf_counter() - started)
-                else:
-                    result.errors += 1
-                    if len(result.error_samples) < 5:
-                        result.error_samples.append(problem)
+        run = _Run(spec, clients)
+        driver = run.open_loop(spec.rate) if spec.rate else run.closed_loop()
+        await asyncio.gather(run.cpu_meter(), driver)
+        for client in clients:
             client.close()
-
-        async def cpu_meter() -> None:
-            await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
-            cpu_before = _cpu_seconds()
-            await asyncio.sleep(max(0.0, stop - time.perf_counter()))
-            result.client_cpu = _cpu_seconds() - cpu_before
-
-        await asyncio.gather(cpu_meter(), *(client_loop(client) for client in clients))
-        result.window = spec.duration
-    return result
+        run.result.window = spec.duration
+    return run.result
 
 
 def run_load(spec: LoadSpec) -> LoadResult:
@@ -203,9 +251,9 @@ def run_load(spec: LoadSpec) -> LoadResult:
     try:
         import uvloop
 
-        return uvloop.run(_closed_loop(spec))
+        return uvloop.run(_load(spec))
     except ImportError:
-        return asyncio.run(_closed_loop(spec))
+        return asyncio.run(_load(spec))
 
 
 def percentile(sorted_values: list[float], share: float) -> float:

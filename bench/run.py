@@ -50,6 +50,7 @@ class Scenario:
     inputs: str  # "tickets", "phones" or "serials"
     concurrency: int
     expected_status: int
+    rate: float = 0.0  # open loop at this many requests/s; 0 = closed loop
 
 
 async def sample_inputs(url: str, seed: int, size: int = 20_000) -> dict[str, list[Request]]:
@@ -130,6 +131,7 @@ async def measure(
             headers=headers,
             offset=index * len(requests) // processes,
             client=args.client,
+            rate=scenario.rate / processes,
         )
         for index, share in enumerate(_split(scenario.concurrency, processes))
     ]
@@ -230,13 +232,13 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
 async def benchmark(args: argparse.Namespace) -> None:
     log_dir = Path(tempfile.mkdtemp(prefix="service-ops-bench-"))
     env = server_env(args)
-    full = Server("full", "service_ops.asgi:app", args.full_port, args.workers, env, PROJECT_ROOT, log_dir)
+    full = Server("full", args.full_app, args.full_port, args.workers, env, PROJECT_ROOT, log_dir)
     bare = Server("bare", "bench.bare_app:app", args.bare_port, args.workers, env, PROJECT_ROOT, log_dir)
     scenarios = [
         scenario
         for key, scenario in {
-            "full": Scenario("ticket create  full", "full", "tickets", args.concurrency, 201),
-            "bare": Scenario("ticket create  bare", "bare", "tickets", args.concurrency, 201),
+            "full": Scenario("ticket create  full", "full", "tickets", args.concurrency, 201, args.rate),
+            "bare": Scenario("ticket create  bare", "bare", "tickets", args.concurrency, 201, args.rate),
             "phone": Scenario("call-screen    phone", "full", "phones", args.search_concurrency, 200),
             "serial": Scenario("call-screen   serial", "full", "serials", args.search_concurrency, 200),
         }.items()
@@ -271,16 +273,27 @@ async def benchmark(args: argparse.Namespace) -> None:
 
 
 def print_header(args: argparse.Namespace, log_dir: Path) -> None:
-    print(
-        f"Servers: uvicorn --workers {args.workers} --no-access-log on 127.0.0.1 (full :{args.full_port}, "
-        f"bare :{args.bare_port}); logs in {log_dir}\n"
-        f"Full app: service_ops.asgi:app, DATABASE_URL={args.database_url}, REDIS_URL={args.redis_url} "
-        "(ticket-confirmation jobs are queued in Redis, not run in-process; no worker consumes them)\n"
-        f"Load: closed loop, {args.client_processes} {args.client} client process(es); "
-        f"warm-up {args.warmup:g}s excluded, {args.duration:g}s measured per scenario, "
-        f"{args.rounds} round(s); CPU in cores (this machine has {os.cpu_count()})\n",
-        flush=True,
-    )
+    if args.rate:
+        mode = (
+            f"OPEN loop, {args.rate:g} requests/s due, at most {args.concurrency} in flight; "
+            "latency counted from when each request was due"
+        )
+    else:
+        mode = f"closed loop, {args.concurrency} clients sending back to back (saturation)"
+    lines = [
+        f"Servers: uvicorn --workers {args.workers} --no-access-log --log-level warning on 127.0.0.1 "
+        f"(full :{args.full_port}, bare :{args.bare_port}); logs in {log_dir}",
+        f"Full app: {args.full_app}, DATABASE_URL={args.database_url}",
+        f"  REDIS_URL={args.redis_url}: ticket-confirmation jobs are queued in Redis, not run in-process "
+        "(no worker consumes them; the keys are removed afterwards)",
+        f"Load: {args.client_processes} {args.client} client process(es); warm-up {args.warmup:g}s excluded, "
+        f"{args.duration:g}s measured per scenario, {args.rounds} round(s)",
+        f"Ticket creation: {mode}",
+        f"Call-screen search: closed loop, {args.search_concurrency} clients",
+        f"CPU shown in cores (this machine has {os.cpu_count()}); 'other' = everything else running on it",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -290,6 +303,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds per scenario")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each scenario")
     parser.add_argument("--concurrency", type=int, default=50, help="clients creating tickets")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="open loop: ticket requests due per second (at most --concurrency in flight); 0 = closed loop",
+    )
     parser.add_argument("--search-concurrency", type=int, default=10, help="clients searching")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers for both servers")
     parser.add_argument("--rounds", type=int, default=3)
@@ -299,6 +318,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--db-pool-size", type=int, default=None, help="SERVICE_OPS_DB_POOL_SIZE (app default)"
+    )
+    parser.add_argument(
+        "--full-app",
+        default="service_ops.asgi:app",
+        help="ASGI app to measure as 'full' (e.g. a branch's variant)",
     )
     parser.add_argument("--full-port", type=int, default=8810)
     parser.add_argument("--bare-port", type=int, default=8811)

@@ -6,6 +6,7 @@ import logging
 import sqlite3
 import uuid
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import msgspec
@@ -108,11 +109,13 @@ class RejectNulMiddleware(ASGIMiddleware):
 
 async def _buffered_body(receive: Receive) -> tuple[bytes, Receive]:
     """Read the whole request body and return it with a receive() that replays it."""
-    chunks, more = [], True
+    chunks: list[bytes] = []
+    more = True
     while more:
         message = await receive()
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
+        body_part = message.get("body", b"")
+        chunks.append(body_part if isinstance(body_part, bytes) else b"")
+        more = bool(message.get("more_body", False))
     body = b"".join(chunks)
     replayed = False
 
@@ -172,7 +175,7 @@ async def form_data(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in form.items()}
 
 
-def struct_from_form(struct: type[Any], form: dict[str, str], **extra: Any) -> Any:
+def struct_from_form(struct: type[Any], form: Mapping[str, object], **extra: Any) -> Any:
     """Build a schema from form fields (blank → absent), as one clear 400 when a field is wrong."""
     values = {key: value for key, value in form.items() if value != "" and not key.startswith("_")}
     try:
