@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import uuid
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
