@@ -106,7 +106,12 @@ def print_report(measured: list[Measurement], args: argparse.Namespace, queued_j
         )
     full, bare = table.get("ticket create  full"), table.get("ticket create  bare")
     print()
-    if full and bare and bare["requests_per_s"] and full["requests_per_s"]:
+    if full and bare and bare["requests_per_s"] and full["requests_per_s"] and args.rate:
+        print(
+            f"full / bare at the same offered load: p99 {full['p99_ms'] / max(bare['p99_ms'], 1e-9):.1f}x, "
+            f"p50 {full['p50_ms'] / max(bare['p50_ms'], 1e-9):.1f}x"
+        )
+    elif full and bare and bare["requests_per_s"] and full["requests_per_s"]:
         print(
             f"full / bare: throughput {full['requests_per_s'] / bare['requests_per_s']:.3f}x "
             f"(bare does {bare['requests_per_s'] / full['requests_per_s']:.1f}x the requests), "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -9,7 +10,16 @@ from service_ops import clock
 from service_ops.choices import WarrantyState
 from service_ops.errors import Invalid, NotFound
 from service_ops.schemas import CustomerRead, ProductModelRead, RegionRead, UnitRead, UserRead
-from service_ops.tables import AuditEvent, Customer, CustomerPhone, ProductModel, Region, Unit, User
+from service_ops.tables import (
+    AuditEvent,
+    Customer,
+    CustomerPhone,
+    Notification,
+    ProductModel,
+    Region,
+    Unit,
+    User,
+)
 from service_ops.validation import phone_search_digits
 
 SEARCH_LIMIT = 20
@@ -207,3 +217,14 @@ async def list_product_models() -> list[ProductModelRead]:
         )
         for r in rows
     ]
+
+
+async def unread_notifications(user_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The user's unread notifications, newest first (message ids untranslated, params parsed)."""
+    rows = await (
+        Notification.select()
+        .where((Notification.user == user_id) & Notification.read_at.is_null())
+        .order_by(Notification.id, ascending=False)
+        .limit(limit)
+    )
+    return [{**row, "params": json.loads(row["params"])} for row in rows]

@@ -6,6 +6,7 @@ from typing import Any
 
 from service_ops import clock, queries
 from service_ops.actor import Actor
+from service_ops.audit import canonical_json
 from service_ops.auth import check_role, hash_password, new_api_token
 from service_ops.choices import RegionLevel, Role, ServiceClass
 from service_ops.errors import Conflict, Invalid, NotFound
@@ -23,6 +24,7 @@ from service_ops.tables import (
     ApiToken,
     Customer,
     CustomerPhone,
+    Notification,
     OutboxMessage,
     ProductModel,
     Region,
@@ -326,3 +328,56 @@ async def register_customer(actor: Actor, data: CustomerRegistration) -> int:
                 ),
             )
         return customer_id
+
+
+async def notify(
+    actor: Actor, user_id: int, message: str, entity: str, entity_id: object, **params: Any
+) -> bool:
+    """Send an in-app notification once per (user, message, entity); False if already sent.
+
+    `message` is an untranslated message id (mark it with N_); it is shown in the reader's language.
+    """
+    exists = await Notification.exists().where(
+        (Notification.user == user_id)
+        & (Notification.message == message)
+        & (Notification.entity == entity)
+        & (Notification.entity_id == str(entity_id))
+    )
+    if exists:
+        return False
+    async with unit_of_work(actor) as uow:
+        row = Notification(
+            user=user_id,
+            message=message,
+            params=canonical_json(params),
+            entity=entity,
+            entity_id=str(entity_id),
+            created_at=clock.now(),
+        )
+        await row.save()
+        uow.record(
+            "service_ops.notification_sent",
+            "notification",
+            row.id,
+            after={"user": user_id, "message": message, "entity": entity, "entity_id": str(entity_id)},
+        )
+        return True
+
+
+async def mark_notifications_read(actor: Actor, notification_ids: list[int]) -> int:
+    """The reader has seen these of their own notifications."""
+    if actor.user_id is None:
+        raise Invalid("Only a user reads notifications.")
+    async with unit_of_work(actor) as uow:
+        unread = await Notification.select(Notification.id).where(
+            (Notification.user == actor.user_id)
+            & Notification.id.is_in(notification_ids or [0])
+            & Notification.read_at.is_null()
+        )
+        ids = [row["id"] for row in unread]
+        if not ids:
+            raise NotFound("No unread notifications of yours were given.")
+        moment = clock.now()
+        await Notification.update({Notification.read_at: moment}).where(Notification.id.is_in(ids))
+        uow.record("service_ops.notifications_read", "user", actor.user_id, after={"read": ids})
+        return len(ids)

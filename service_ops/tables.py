@@ -164,3 +164,17 @@ class OutboxMessage(Table):
     entity_id = Varchar(length=40)
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
+
+
+class Notification(Table):
+    """An in-app message to one user (certificate expiring, job refused, SLA near breach …)."""
+
+    id: Serial
+
+    user = ForeignKey(references=User, index=True, on_delete=OnDelete.restrict)
+    message = Text(help_text="Untranslated message id")
+    params = Text(default="{}", help_text="Canonical JSON of the message's placeholders")
+    entity = Varchar(length=80)
+    entity_id = Varchar(length=40)
+    created_at = Timestamptz(default=TimestamptzNow())
+    read_at = Timestamptz(null=True, default=None)
