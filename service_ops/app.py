@@ -42,8 +42,9 @@ def _domain_route_handlers() -> list[Any]:
     """Every domain's controllers; the single list a new domain is added to."""
     from outlets import controllers as outlet_controllers
     from tickets import controllers as ticket_controllers
+    from training import controllers as training_controllers
 
-    return [*outlet_controllers.ROUTES, *ticket_controllers.ROUTES]
+    return [*training_controllers.ROUTES, *outlet_controllers.ROUTES, *ticket_controllers.ROUTES]
 
 
 def _wire_domains() -> None:

@@ -17,17 +17,22 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 30.0
 
 
-def job_functions() -> list[JobFunction]:
+def _task_modules() -> list[Any]:
     """The single list of job modules (assembly point, like the app factory)."""
+    from outlets import tasks as outlet_tasks
     from tickets import tasks as ticket_tasks
+    from training import tasks as training_tasks
 
-    return [*ticket_tasks.FUNCTIONS]
+    return [training_tasks, outlet_tasks, ticket_tasks]
+
+
+def job_functions() -> list[JobFunction]:
+    return [function for module in _task_modules() for function in module.FUNCTIONS]
 
 
 def periodic_jobs() -> list[Periodic]:
-    from tickets import tasks as ticket_tasks
-
-    return [*ticket_tasks.PERIODIC]
+    jobs: list[Periodic] = [job for module in _task_modules() for job in module.PERIODIC]
+    return jobs
 
 
 async def _startup(ctx: dict[Any, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from service_ops import i18n
 from service_ops.actor import system_actor
 from service_ops.context import locale
-from service_ops.queue import Periodic
+from service_ops.queue import JobFunction, Periodic
 from service_ops.services import queue_customer_message
 from service_ops.settings import get_settings
 from tickets import queries
@@ -31,5 +31,5 @@ async def send_ticket_confirmation(ctx: dict[str, Any], ticket_id: int) -> bool:
     return await queue_customer_message(system_actor("jobs"), details["phone"], body, "ticket", ticket_id)
 
 
-FUNCTIONS = [send_ticket_confirmation]
+FUNCTIONS: list[JobFunction] = [send_ticket_confirmation]
 PERIODIC: list[Periodic] = []

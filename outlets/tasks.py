@@ -1,0 +1,8 @@
+"""Background jobs of the outlets domain."""
+
+from __future__ import annotations
+
+from service_ops.queue import JobFunction, Periodic
+
+FUNCTIONS: list[JobFunction] = []
+PERIODIC: list[Periodic] = []

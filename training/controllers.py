@@ -1,0 +1,7 @@
+"""Training: JSON API and pages (courses, sessions, roll call, qualification matrix)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROUTES: list[Any] = []
