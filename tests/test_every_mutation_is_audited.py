@@ -18,16 +18,22 @@ from tests.conftest import ROOT
 
 
 def _domains() -> list[str]:
-    return sorted(path.parent.name for path in ROOT.glob("*/services.py"))
+    modules = [*ROOT.glob("*/services.py"), *ROOT.glob("*/services/__init__.py")]
+    return sorted(
+        {path.parent.name if path.name == "services.py" else path.parent.parent.name for path in modules}
+    )
 
 
 def public_service_functions() -> set[str]:
+    """Public coroutines of each services module (a services package: what its __all__ exports)."""
     names = set()
     for domain in _domains():
         module_name = f"{domain}.services"
         module = importlib.import_module(module_name)
+        exported = getattr(module, "__all__", None)
         for name, function in inspect.getmembers(module, inspect.iscoroutinefunction):
-            if not name.startswith("_") and function.__module__ == module_name:
+            own = function.__module__ == module_name or function.__module__.startswith(module_name + ".")
+            if not name.startswith("_") and own and (exported is None or name in exported):
                 names.add(f"{module_name}.{name}")
     return names
 

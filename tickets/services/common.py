@@ -1,0 +1,63 @@
+"""Pieces every ticket service shares: locking a ticket, moving its status, its snapshot."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from service_ops.choices import Role
+from service_ops.errors import InvalidTransition, NotFound
+from tickets.choices import TicketStatus
+from tickets.tables import Ticket
+from tickets.transitions import can_move
+
+HOTLINE_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER)
+SLA_ADMIN_ROLES = (Role.SERVICE_MANAGER, Role.HQ_MANAGER)
+EXTERNAL_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,31}$")
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
+    return {
+        column: getattr(ticket, column)
+        for column in (
+            "number",
+            "kind",
+            "channel",
+            "priority",
+            "status",
+            "customer",
+            "unit",
+            "region",
+            "call",
+            "description",
+            "created_at",
+            "sla_policy",
+            "response_due",
+            "arrival_due",
+            "resolve_due",
+            "first_response_at",
+            "resolved_at",
+            "resolution",
+            "cancelled_at",
+            "cancel_reason",
+        )
+    }
+
+
+async def locked_ticket(ticket_id: int) -> Ticket:
+    if Ticket._meta.db.engine_type == "postgres":
+        await Ticket.raw("SELECT id FROM ticket WHERE id = {} FOR UPDATE", ticket_id)
+    ticket = await Ticket.objects().get(Ticket.id == ticket_id)
+    if ticket is None:
+        raise NotFound("Ticket {id} not found.", id=ticket_id)
+    return ticket
+
+
+async def move(ticket: Ticket, target: TicketStatus) -> None:
+    if not can_move(TicketStatus(ticket.status), target):
+        raise InvalidTransition(
+            "A ticket that is {status} cannot become {target}.", status=ticket.status, target=target.value
+        )
+    ticket.status = target.value
