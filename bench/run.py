@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +30,7 @@ import msgspec
 from bench import BENCH_PASSWORD, BENCH_USERNAME, DEFAULT_DATABASE_URL
 from bench.load import LoadResult, LoadSpec, Request, percentile, run_load
 from bench.report import Measurement, print_line, print_report
-from bench.servers import CpuSnapshot, Server
+from bench.servers import CpuSnapshot, Server, ServerError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PROBLEMS = ["空调不制冷，外机不转", "洗衣机脱水时异响很大", "冰箱冷藏室结冰", "热水器点不着火，显示 E1"]
@@ -281,6 +282,7 @@ def print_header(args: argparse.Namespace, log_dir: Path) -> None:
     else:
         mode = f"closed loop, {args.concurrency} clients sending back to back (saturation)"
     lines = [
+        f"Code: {code_version()}",
         f"Servers: uvicorn --workers {args.workers} --no-access-log --log-level warning on 127.0.0.1 "
         f"(full :{args.full_port}, bare :{args.bare_port}); logs in {log_dir}",
         f"Full app: {args.full_app}, DATABASE_URL={args.database_url}",
@@ -294,6 +296,28 @@ def print_header(args: argparse.Namespace, log_dir: Path) -> None:
         "",
     ]
     print("\n".join(lines), flush=True)
+
+
+def code_version() -> str:
+    """The commit measured, and whether the working tree had uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "log", "-1", "--format=%h %cI"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{head}" + (" + uncommitted changes" if dirty else "")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -342,7 +366,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
-    asyncio.run(benchmark(args))
+    try:
+        asyncio.run(benchmark(args))
+    except ServerError as error:
+        raise SystemExit(f"bench.run: {error}") from None
 
 
 if __name__ == "__main__":

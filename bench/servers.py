@@ -15,6 +15,10 @@ import httpx
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+class ServerError(RuntimeError):
+    """A server under test did not start."""
+
+
 class Server:
     """One uvicorn server started in its own session, so its workers can be stopped together."""
 
@@ -65,14 +69,24 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} server exited; see {self.log_path}")
+                raise ServerError(f"{self.name} server exited; see {self.log_path}\n{self.log_tail()}")
+            if "Traceback" in self.log_tail():  # uvicorn's supervisor keeps restarting broken workers
+                raise ServerError(
+                    f"{self.name} server failed to start; see {self.log_path}\n{self.log_tail()}"
+                )
             try:
                 if httpx.get(f"{self.base_url}/health", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
-        raise RuntimeError(f"{self.name} server not ready after {timeout:.0f}s; see {self.log_path}")
+        raise ServerError(f"{self.name} server not ready after {timeout:.0f}s; see {self.log_path}")
+
+    def log_tail(self, lines: int = 12) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
 
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM to the server's process group, SIGKILL if it has not exited after `grace` seconds."""

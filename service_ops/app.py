@@ -47,7 +47,7 @@ def _domain_route_handlers() -> list[Any]:
     return [*training_controllers.ROUTES, *outlet_controllers.ROUTES, *ticket_controllers.ROUTES]
 
 
-def _wire_domains() -> None:
+def wire_domains() -> None:
     from outlets.queries import outlet_ids_of_user
 
     register_scope_resolver(outlet_ids_of_user)
@@ -64,7 +64,7 @@ async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     i18n.compile_catalogs()
-    _wire_domains()
+    wire_domains()
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:

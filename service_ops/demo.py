@@ -49,6 +49,8 @@ STAFF = [
     ("tech_ns2", "郑师傅", Role.TECHNICIAN),
     ("om_th", "何伟", Role.OUTLET_MANAGER),
     ("tech_th1", "马师傅", Role.TECHNICIAN),
+    ("om_ba", "林峰", Role.OUTLET_MANAGER),
+    ("tech_ba1", "罗师傅", Role.TECHNICIAN),
 ]
 OUTLETS = [
     (
@@ -67,7 +69,7 @@ OUTLETS = [
         "440106",
         ["om_th", "tech_th1"],
     ),
-    ("SZ-BA01", "深圳宝安授权网点", "authorised", "深圳市宝安区新安街道 66 号", "440306", []),
+    ("SZ-BA01", "深圳宝安授权网点", "authorised", "深圳市宝安区新安街道 66 号", "440306", ["om_ba", "tech_ba1"]),
 ]
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = [

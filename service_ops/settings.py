@@ -18,6 +18,7 @@ ENV_VARS = (
     "SERVICE_OPS_DEFAULT_LOCALE",
     "SERVICE_OPS_UPLOAD_MAX_BYTES",
     "SERVICE_OPS_DB_POOL_SIZE",
+    "SERVICE_OPS_AUTO_DISPATCH",
 )
 
 
@@ -33,6 +34,7 @@ class Settings:
     default_locale: str = "zh_CN"
     upload_max_bytes: int = 10 * 1024 * 1024
     db_pool_size: int = 10
+    auto_dispatch: bool = False
 
     @property
     def uses_postgres(self) -> bool:
@@ -88,6 +90,7 @@ def load_settings() -> Settings:
         default_locale=os.environ.get("SERVICE_OPS_DEFAULT_LOCALE", "zh_CN"),
         upload_max_bytes=int(os.environ.get("SERVICE_OPS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
         db_pool_size=int(os.environ.get("SERVICE_OPS_DB_POOL_SIZE", 10)),
+        auto_dispatch=os.environ.get("SERVICE_OPS_AUTO_DISPATCH", "").lower() in ("1", "true", "yes"),
     )
 
 

@@ -107,26 +107,26 @@ async def run_jobs() -> None:
 @pytest.fixture(scope="session", autouse=True)
 async def migrated_database() -> AsyncIterator[None]:
     """Schema from the committed migrations, once per run, with the connection pool open."""
-    from service_ops import db
+    from service_ops import db, queue
+    from service_ops.app import wire_domains
     from service_ops.cli import run_migrations
+    from service_ops.settings import get_settings
 
     await run_migrations()
     await db.start_pool()
+    wire_domains()
+    await queue.start(get_settings(), run_periodic=False)
     yield
+    await queue.stop()
     await db.close_pool()
 
 
 @pytest.fixture(scope="session")
 async def app() -> AsyncIterator[Any]:
-    """The app, with what its lifespan would start (pool: migrated_database; the job queue)."""
-    from service_ops import queue
+    """The app; what its lifespan would start (pool, job queue) is started by migrated_database."""
     from service_ops.app import create_app
-    from service_ops.settings import get_settings
 
-    application = create_app()
-    await queue.start(get_settings(), run_periodic=False)
-    yield application
-    await queue.stop()
+    yield create_app()
 
 
 _counter = itertools.count(1)
@@ -292,3 +292,12 @@ async def ticket_services_list() -> list[Any]:
     from tickets import queries
 
     return await queries.list_sla_policies()
+
+
+@pytest.fixture(autouse=True)
+async def finish_background_jobs() -> AsyncIterator[None]:
+    """In-process jobs a test started finish before the next test counts anything."""
+    yield
+    from service_ops import queue
+
+    await queue.drain()

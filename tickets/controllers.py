@@ -16,6 +16,7 @@ from service_ops.errors import Invalid
 from service_ops.web import PathId, form_data, page, struct_from_form
 from tickets import events, queries, services
 from tickets.choices import Channel, Priority, TicketKind, TicketStatus
+from tickets.dispatch_controllers import DispatchApi, DispatchPages
 from tickets.schemas import (
     CallRead,
     CallRecord,
@@ -279,7 +280,7 @@ async def _policies_page(request: Request[Any, Any, Any], editing: SlaPolicyRead
 def _policy_form(form: dict[str, str]) -> dict[str, Any]:
     """Hours on the page, minutes in the model; the active box is absent when unticked."""
     values: dict[str, Any] = {k: v for k, v in form.items() if not k.endswith("_hours")}
-    for name in ("response", "arrival", "resolve"):
+    for name in ("response", "arrival", "resolve", "accept"):
         hours = form.get(f"{name}_hours", "").strip()
         if hours:
             try:
@@ -290,4 +291,4 @@ def _policy_form(form: dict[str, str]) -> dict[str, Any]:
     return values
 
 
-ROUTES = [HotlineApi, HotlinePages]
+ROUTES = [HotlineApi, HotlinePages, DispatchApi, DispatchPages]

@@ -11,6 +11,10 @@ TICKET_CREATED = "tickets.ticket_created"
 FIRST_RESPONSE_RECORDED = "tickets.first_response_recorded"
 TICKET_RESOLVED = "tickets.ticket_resolved"
 TICKET_CANCELLED = "tickets.ticket_cancelled"
+TICKET_DISPATCHED = "tickets.ticket_dispatched"
+DISPATCH_ACCEPTED = "tickets.dispatch_accepted"
+DISPATCH_REFUSED = "tickets.dispatch_refused"
+TECHNICIAN_ASSIGNED = "tickets.technician_assigned"
 SLA_POLICY_CREATED = "tickets.sla_policy_created"
 SLA_POLICY_UPDATED = "tickets.sla_policy_updated"
 
@@ -22,6 +26,10 @@ LABELS = {
     FIRST_RESPONSE_RECORDED: N_("Customer contacted (first response)"),
     TICKET_RESOLVED: N_("Ticket resolved"),
     TICKET_CANCELLED: N_("Ticket cancelled"),
+    TICKET_DISPATCHED: N_("Dispatched to an outlet"),
+    DISPATCH_ACCEPTED: N_("Accepted by the outlet"),
+    DISPATCH_REFUSED: N_("Refused by the outlet"),
+    TECHNICIAN_ASSIGNED: N_("Technician assigned"),
     SLA_POLICY_CREATED: N_("SLA policy created"),
     SLA_POLICY_UPDATED: N_("SLA policy changed"),
 }

@@ -19,11 +19,13 @@ PAGE_SIZE = 50
 HISTORY_LIMIT = 20
 DUE_FILTERS = ("overdue", "due_today", "open")
 
-_TICKET_COLUMNS = (
+TICKET_COLUMNS = (
     *Ticket.all_columns(),
     Ticket.customer.name.as_alias("customer_name"),
     Ticket.unit.serial_number.as_alias("serial_number"),
     Ticket.created_by.display_name.as_alias("created_by_name"),
+    Ticket.outlet.name.as_alias("outlet_name"),
+    Ticket.technician.display_name.as_alias("technician_name"),
 )
 
 
@@ -64,20 +66,27 @@ def ticket_read(row: dict[str, Any], now: datetime | None = None) -> TicketRead:
         response=_clock(created, row["response_due"], row["first_response_at"], now, stopped),
         arrival=_clock(created, row["arrival_due"], None, now, stopped),
         resolution=_clock(created, row["resolve_due"], row["resolved_at"], now, stopped),
+        acceptance=_clock(
+            row["dispatched_at"] or created, row["accept_due"], row["accepted_at"], now, stopped
+        ),
+        outlet_id=row["outlet"],
+        outlet_name=row["outlet_name"],
+        technician_id=row["technician"],
+        technician_name=row["technician_name"],
         resolution_note=row["resolution"],
         cancel_reason=row["cancel_reason"],
     )
 
 
 async def get_ticket(ticket_id: int) -> TicketRead:
-    row = await Ticket.select(*_TICKET_COLUMNS).where(Ticket.id == ticket_id).first()
+    row = await Ticket.select(*TICKET_COLUMNS).where(Ticket.id == ticket_id).first()
     if row is None:
         raise NotFound("Ticket {id} not found.", id=ticket_id)
     return ticket_read(row)
 
 
 async def get_ticket_by_number(number: str) -> TicketRead:
-    row = await Ticket.select(*_TICKET_COLUMNS).where(Ticket.number == number.strip().upper()).first()
+    row = await Ticket.select(*TICKET_COLUMNS).where(Ticket.number == number.strip().upper()).first()
     if row is None:
         raise NotFound("Ticket {number} not found.", number=number[:32])
     return ticket_read(row)
@@ -86,7 +95,7 @@ async def get_ticket_by_number(number: str) -> TicketRead:
 async def list_tickets(filters: TicketFilter, page: int = 1) -> list[TicketRead]:
     """Tickets for the list page: newest first, or most urgent first when filtering by due."""
     now = clock.now()
-    query = Ticket.select(*_TICKET_COLUMNS)
+    query = Ticket.select(*TICKET_COLUMNS)
     if filters.status:
         query = query.where(Ticket.status == filters.status.value)
     if filters.kind:
@@ -109,7 +118,7 @@ async def list_tickets(filters: TicketFilter, page: int = 1) -> list[TicketRead]
 
 async def tickets_of_customer(customer_id: int) -> list[TicketRead]:
     rows = await (
-        Ticket.select(*_TICKET_COLUMNS)
+        Ticket.select(*TICKET_COLUMNS)
         .where(Ticket.customer == customer_id)
         .order_by(Ticket.id, ascending=False)
         .limit(HISTORY_LIMIT)
@@ -161,7 +170,7 @@ async def get_call(call_id: int) -> CallRead:
 
 
 async def tickets_of_call(call_id: int) -> list[TicketRead]:
-    rows = await Ticket.select(*_TICKET_COLUMNS).where(Ticket.call == call_id).order_by(Ticket.id)
+    rows = await Ticket.select(*TICKET_COLUMNS).where(Ticket.call == call_id).order_by(Ticket.id)
     return [ticket_read(row) for row in rows]
 
 

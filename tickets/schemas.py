@@ -80,6 +80,11 @@ class TicketRead(msgspec.Struct, kw_only=True):
     response: Clock
     arrival: Clock
     resolution: Clock
+    acceptance: Clock
+    outlet_id: int | None
+    outlet_name: str | None
+    technician_id: int | None
+    technician_name: str | None
     resolution_note: str
     cancel_reason: str
 
@@ -97,6 +102,7 @@ class SlaPolicyWrite(msgspec.Struct, kw_only=True):
     response_minutes: Minutes
     resolve_minutes: Minutes
     arrival_minutes: Minutes | None = None
+    accept_minutes: Minutes = 60
     kind: TicketKind | None = None
     priority: Priority | None = None
     service_class: str | None = None
@@ -124,3 +130,39 @@ class TicketFilter(msgspec.Struct, kw_only=True):
     kind: TicketKind | None = None
     due: str | None = None
     created_from: date | None = None
+
+
+class DispatchTo(msgspec.Struct, kw_only=True):
+    outlet_id: Id
+
+
+class DispatchRefusal(msgspec.Struct, kw_only=True):
+    reason: str
+
+
+class TechnicianAssignment(msgspec.Struct, kw_only=True):
+    technician_id: Id
+    override_reason: str | None = None
+
+
+class CandidateRead(msgspec.Struct, kw_only=True):
+    """One outlet in a ticket's ranking, with the reasons (in the reader's language)."""
+
+    outlet_id: int
+    code: str
+    name: str
+    eligible: bool
+    suggested: bool
+    score: float
+    load: int
+    capacity: int
+    on_time_rate: float | None
+    qualified_technicians: int
+    reasons: list[str]
+
+
+class TechnicianRead(msgspec.Struct, kw_only=True):
+    user_id: int
+    name: str
+    qualified: bool
+    missing: list[str]

@@ -29,6 +29,7 @@ class SlaPolicy(Table):
     response_minutes = Integer(help_text="First response within, minutes")
     arrival_minutes = Integer(null=True, default=None, help_text="On-site arrival within")
     resolve_minutes = Integer(help_text="Resolution within, minutes")
+    accept_minutes = Integer(default=60, help_text="Outlet acceptance within, minutes of dispatch")
     is_active = Boolean(default=True)
 
 
@@ -79,3 +80,41 @@ class Ticket(Table):
     resolution = Text(default="")
     cancelled_at = Timestamptz(null=True, default=None)
     cancel_reason = Text(default="")
+    outlet: ForeignKey[Any] = ForeignKey(
+        references=LazyTableReference("Outlet", module_path="outlets.tables"),
+        null=True,
+        default=None,
+        index=True,
+        on_delete=OnDelete.restrict,
+    )
+    dispatched_at = Timestamptz(null=True, default=None)
+    accept_due = Timestamptz(null=True, default=None)
+    accepted_at = Timestamptz(null=True, default=None)
+    technician: ForeignKey[Any] = ForeignKey(
+        references=_core("User"), null=True, default=None, index=True, on_delete=OnDelete.restrict
+    )
+    assigned_at = Timestamptz(null=True, default=None)
+
+
+class TicketDispatch(Table):
+    """One offer of a ticket to an outlet, and the outlet's answer (the dispatch history)."""
+
+    id: Serial
+
+    ticket = ForeignKey(references=Ticket, index=True, on_delete=OnDelete.restrict)
+    outlet: ForeignKey[Any] = ForeignKey(
+        references=LazyTableReference("Outlet", module_path="outlets.tables"),
+        index=True,
+        on_delete=OnDelete.restrict,
+    )
+    mode = Varchar(length=16, help_text="suggested / chosen / auto / redispatch")
+    rank = Integer(null=True, default=None, help_text="Position in the ranking when dispatched")
+    dispatched_at = Timestamptz()
+    dispatched_by = Varchar(length=100, help_text="Audit name of who dispatched (a user or a job)")
+    accept_due = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
+    decision = Varchar(length=16, null=True, default=None, help_text="accepted / refused")
+    decided_by: ForeignKey[Any] = ForeignKey(
+        references=_core("User"), null=True, default=None, on_delete=OnDelete.restrict
+    )
+    reason = Text(default="")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from service_ops import i18n
 from service_ops.actor import system_actor
 from service_ops.context import locale
+from service_ops.errors import Invalid, InvalidTransition
 from service_ops.queue import JobFunction, Periodic
 from service_ops.services import queue_customer_message
 from service_ops.settings import get_settings
-from tickets import queries
+from tickets import queries, services
+
+log = logging.getLogger(__name__)
 
 
 async def send_ticket_confirmation(ctx: dict[str, Any], ticket_id: int) -> bool:
@@ -31,5 +35,14 @@ async def send_ticket_confirmation(ctx: dict[str, Any], ticket_id: int) -> bool:
     return await queue_customer_message(system_actor("jobs"), details["phone"], body, "ticket", ticket_id)
 
 
-FUNCTIONS: list[JobFunction] = [send_ticket_confirmation]
+async def auto_dispatch_ticket(ctx: dict[str, Any], ticket_id: int) -> int | None:
+    """Offer a new field ticket to the top-ranked outlet (SERVICE_OPS_AUTO_DISPATCH); safe to run twice."""
+    try:
+        return await services.auto_dispatch(system_actor("auto-dispatch"), ticket_id)
+    except (InvalidTransition, Invalid) as refused:
+        log.info("auto-dispatch of ticket %s skipped: %s", ticket_id, refused)
+        return None
+
+
+FUNCTIONS: list[JobFunction] = [send_ticket_confirmation, auto_dispatch_ticket]
 PERIODIC: list[Periodic] = []

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from service_ops import clock
 from service_ops.actor import Actor
 from service_ops.auth import check_role
-from service_ops.choices import Role
 from service_ops.errors import Invalid, InvalidTransition, NotFound
 from service_ops.tables import Customer
 from service_ops.uow import unit_of_work
 from service_ops.validation import normalise_phone
 from tickets import events
 from tickets.schemas import CallRecord, CallStart
+from tickets.services.common import HOTLINE_ROLES
 from tickets.tables import Call
 
-HOTLINE_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER)
-SLA_ADMIN_ROLES = (Role.SERVICE_MANAGER, Role.HQ_MANAGER)
-EXTERNAL_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,31}$")
 CLOCK_SKEW = timedelta(minutes=5)
 
 

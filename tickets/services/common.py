@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
 from typing import Any
 
 from service_ops.choices import Role
@@ -13,9 +11,6 @@ from tickets.tables import Ticket
 from tickets.transitions import can_move
 
 HOTLINE_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER)
-SLA_ADMIN_ROLES = (Role.SERVICE_MANAGER, Role.HQ_MANAGER)
-EXTERNAL_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,31}$")
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
@@ -42,6 +37,12 @@ def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
             "resolution",
             "cancelled_at",
             "cancel_reason",
+            "outlet",
+            "dispatched_at",
+            "accept_due",
+            "accepted_at",
+            "technician",
+            "assigned_at",
         )
     }
 

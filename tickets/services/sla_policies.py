@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import timedelta
 from typing import Any, cast
 
 from piccolo.columns import Column
@@ -18,10 +16,7 @@ from tickets import events
 from tickets.schemas import SlaPolicyWrite
 from tickets.tables import SlaPolicy
 
-HOTLINE_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER)
 SLA_ADMIN_ROLES = (Role.SERVICE_MANAGER, Role.HQ_MANAGER)
-EXTERNAL_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,31}$")
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 async def create_sla_policy(actor: Actor, data: SlaPolicyWrite) -> int:
@@ -69,6 +64,7 @@ def _policy_values(data: SlaPolicyWrite) -> dict[str, Any]:
         "service_class": data.service_class,
         "response_minutes": data.response_minutes,
         "arrival_minutes": data.arrival_minutes,
+        "accept_minutes": data.accept_minutes,
         "resolve_minutes": data.resolve_minutes,
         "is_active": data.is_active,
     }

@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from service_ops import clock, idempotency, numbering
 from service_ops.actor import Actor
 from service_ops.auth import check_role
-from service_ops.choices import Role
 from service_ops.errors import Conflict, Invalid, InvalidTransition
 from service_ops.queue import enqueue_after_commit
+from service_ops.settings import get_settings
 from service_ops.tables import Customer, Unit
 from service_ops.uow import unit_of_work
 from service_ops.validation import required_text
 from tickets import events, sla
 from tickets.choices import TicketKind, TicketStatus
 from tickets.schemas import TicketCreate
-from tickets.services.common import locked_ticket, move, ticket_snapshot
+from tickets.services.common import HOTLINE_ROLES, locked_ticket, move, ticket_snapshot
 from tickets.tables import Call, SlaPolicy, Ticket
 
-HOTLINE_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SERVICE_MANAGER)
-SLA_ADMIN_ROLES = (Role.SERVICE_MANAGER, Role.HQ_MANAGER)
 EXTERNAL_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,31}$")
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 async def create_ticket(actor: Actor, data: TicketCreate, idempotency_key: str | None = None) -> int:
@@ -69,6 +66,8 @@ async def create_ticket(actor: Actor, data: TicketCreate, idempotency_key: str |
         await idempotency.remember(actor, "create_ticket", idempotency_key, "ticket", ticket.id)
         uow.record(events.TICKET_CREATED, "ticket", ticket.id, after=ticket_snapshot(ticket))
         enqueue_after_commit(uow, "send_ticket_confirmation", ticket_id=int(ticket.id))
+        if data.kind.needs_visit and get_settings().auto_dispatch:
+            enqueue_after_commit(uow, "auto_dispatch_ticket", ticket_id=int(ticket.id))
         return int(ticket.id)
 
 

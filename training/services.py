@@ -1,0 +1,316 @@
+"""State changes for courses, sessions, roll calls and certificates: each one unit of work, audited."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Mapping
+from decimal import Decimal
+from typing import Any, cast
+
+import msgspec
+from piccolo.columns import Column
+
+from service_ops import clock, idempotency
+from service_ops.actor import Actor
+from service_ops.auth import check_role
+from service_ops.choices import ProductCategory, Role
+from service_ops.errors import Conflict, Invalid, InvalidTransition, NotFound
+from service_ops.tables import User
+from service_ops.uow import unit_of_work
+from service_ops.validation import required_text
+from training import events, scans
+from training.roll_call import RollCallLine, issue_certificates, roll_call_lines, write_lines
+from training.schemas import (
+    CourseCreate,
+    CourseUpdate,
+    ExternalCertificateCreate,
+    RollCallEntry,
+    SessionCreate,
+)
+from training.tables import Certificate, Course, CourseRole, TrainingSession
+
+TRAINING_ROLES = (Role.TRAINER, Role.SERVICE_MANAGER, Role.HQ_MANAGER)
+TEACHING_ROLES = (Role.TRAINER.value, Role.ADMIN.value)
+COURSE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
+CERTIFICATE_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9/-]{3,39}$")
+MAX_HOURS = Decimal(1000)
+COURSE_FIELDS = (
+    "title",
+    "hours",
+    "category",
+    "validity_months",
+    "pass_mark",
+    "is_service_manager_cert",
+    "is_active",
+)
+
+
+def _hours(value: float | Decimal, field: str = "hours") -> Decimal:
+    """A duration in hours, to one decimal: more than 0 and at most 1000."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise Invalid("Hours must be a number.", field=field)
+    hours = Decimal(str(value)).quantize(Decimal("0.1"))
+    if not Decimal(0) < hours <= MAX_HOURS:
+        raise Invalid("The duration must be more than 0 and at most {max} hours.", field=field, max=MAX_HOURS)
+    return hours
+
+
+def _course_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    validity, pass_mark = data["validity_months"], data["pass_mark"]
+    if validity is not None and not 1 <= validity <= 600:
+        raise Invalid("Validity must be between 1 and 600 months, or blank.", field="validity_months")
+    if pass_mark is not None and not 0 <= pass_mark <= 100:
+        raise Invalid("The pass mark must be between 0 and 100, or blank.", field="pass_mark")
+    category = data["category"]
+    if category is not None and category not in {c.value for c in ProductCategory}:
+        raise Invalid("Unknown product category “{value}”.", field="category", value=str(category)[:32])
+    return {
+        "title": required_text(data["title"], "title", 100),
+        "hours": _hours(data["hours"]),
+        "category": ProductCategory(category).value if category is not None else None,
+        "validity_months": validity,
+        "pass_mark": pass_mark,
+        "is_service_manager_cert": bool(data["is_service_manager_cert"]),
+        "is_active": bool(data["is_active"]),
+    }
+
+
+def _roles(raw: Collection[str]) -> list[str]:
+    known = {role.value for role in Role}
+    for role in raw:
+        if role not in known:
+            raise Invalid("Unknown role “{role}”.", field="required_roles", role=str(role)[:32])
+    return sorted({Role(role).value for role in raw})
+
+
+async def _set_roles(course_id: int, roles: list[str]) -> None:
+    await CourseRole.delete().where(CourseRole.course == course_id)
+    if roles:
+        await CourseRole.insert(*[CourseRole(course=course_id, role=role) for role in roles])
+
+
+async def create_course(actor: Actor, data: CourseCreate) -> int:
+    """Add a course to the catalogue, with the roles that must pass it."""
+    check_role(actor, TRAINING_ROLES)
+    code = (data.code or "").strip().upper()
+    if not COURSE_CODE.match(code):
+        raise Invalid("A course code has 2 to 20 letters, digits or hyphens.", field="code")
+    values = _course_values(msgspec.structs.asdict(data))
+    roles = _roles(data.required_roles)
+    async with unit_of_work(actor) as uow:
+        if await Course.exists().where(Course.code == code):
+            raise Conflict("Course code “{code}” already exists.", field="code", code=code)
+        course = Course(code=code, **values)
+        await course.save()
+        await _set_roles(int(course.id), roles)
+        uow.record(
+            events.COURSE_CREATED,
+            "course",
+            course.id,
+            after={"code": code, **values, "required_roles": roles},
+        )
+        return int(course.id)
+
+
+async def update_course(actor: Actor, course_id: int, data: CourseUpdate) -> None:
+    """Change a course; certificates already issued keep their dates."""
+    check_role(actor, TRAINING_ROLES)
+    async with unit_of_work(actor) as uow:
+        row = await Course.select().where(Course.id == course_id).first()
+        if row is None:
+            raise NotFound("Course {id} not found.", id=course_id)
+        role_rows = await CourseRole.select(CourseRole.role).where(CourseRole.course == course_id)
+        before = {
+            **{name: row[name] for name in COURSE_FIELDS},
+            "required_roles": sorted(r["role"] for r in role_rows),
+        }
+        given = {
+            name: value for name, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET
+        }
+        merged = {**before, **given}
+        values = _course_values(merged)
+        roles = _roles(merged["required_roles"])
+        await Course.update(cast(dict[Column | str, Any], values)).where(Course.id == course_id)
+        if roles != before["required_roles"]:
+            await _set_roles(course_id, roles)
+        uow.record(
+            events.COURSE_UPDATED,
+            "course",
+            course_id,
+            before=before,
+            after={"code": row["code"], **values, "required_roles": roles},
+        )
+
+
+async def _check_trainer(trainer_id: int) -> None:
+    trainer = await User.select(User.role, User.is_active).where(User.id == trainer_id).first()
+    if trainer is None or not trainer["is_active"]:
+        raise Invalid("Unknown trainer {id}.", field="trainer_id", id=trainer_id)
+    if trainer["role"] not in TEACHING_ROLES:
+        raise Invalid("Only a trainer or an administrator can teach a session.", field="trainer_id")
+
+
+async def schedule_session(actor: Actor, data: SessionCreate, idempotency_key: str | None = None) -> int:
+    """Put a session of a course on the calendar (past sessions may be recorded too)."""
+    check_role(actor, TRAINING_ROLES)
+    replayed = await idempotency.replayed_entity_id(actor, "schedule_session", idempotency_key)
+    if replayed is not None:
+        return int(replayed)
+    place = required_text(data.place, "place", 200)
+    given_hours = _hours(data.hours) if data.hours is not None else None
+    if data.starts_at.tzinfo is None:
+        raise Invalid("Times must carry a time zone (e.g. 2026-11-23T09:30:00+08:00).", field="starts_at")
+    async with unit_of_work(actor) as uow:
+        course = (
+            await Course.select(Course.hours, Course.is_active).where(Course.id == data.course_id).first()
+        )
+        if course is None or not course["is_active"]:
+            raise Invalid("Unknown or inactive course {id}.", field="course_id", id=data.course_id)
+        await _check_trainer(data.trainer_id)
+        after: dict[str, Any] = {
+            "course": data.course_id,
+            "starts_at": data.starts_at,
+            "hours": given_hours or _hours(course["hours"]),
+            "trainer": data.trainer_id,
+            "place": place,
+        }
+        session = TrainingSession(**after, created_at=clock.now())
+        await session.save()
+        await idempotency.remember(actor, "schedule_session", idempotency_key, "training_session", session.id)
+        uow.record(events.SESSION_SCHEDULED, "training_session", session.id, after=after)
+        return int(session.id)
+
+
+async def _locked_session(session_id: int) -> dict[str, Any]:
+    if TrainingSession._meta.db.engine_type == "postgres":
+        await TrainingSession.raw("SELECT id FROM training_session WHERE id = {} FOR UPDATE", session_id)
+    row = await (
+        TrainingSession.select(
+            TrainingSession.id,
+            TrainingSession.course,
+            TrainingSession.starts_at,
+            TrainingSession.course.pass_mark,
+            TrainingSession.course.validity_months,
+        )
+        .where(TrainingSession.id == session_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Training session {id} not found.", id=session_id)
+    return row
+
+
+async def _check_people(user_ids: Collection[int]) -> None:
+    found = {row["id"] for row in await User.select(User.id).where(User.id.is_in(list(user_ids)))}
+    unknown = sorted(set(user_ids) - found)
+    if unknown:
+        raise Invalid("Unknown person {id}.", field="user_id", id=unknown[0])
+
+
+async def record_roll_call(actor: Actor, session_id: int, entries: list[RollCallEntry]) -> list[int]:
+    """Mark attendance and scores for many people at once; each pass earns one certificate.
+
+    Returns the ids of the certificates issued now. Re-recording a result updates the person's line;
+    a pass that already has its certificate gets no second one.
+    """
+    check_role(actor, TRAINING_ROLES)
+    lines = roll_call_lines(entries)
+    async with unit_of_work(actor) as uow:
+        session = await _locked_session(session_id)
+        if session["starts_at"] > clock.now():
+            raise Invalid("Attendance can be recorded once the session has started.", field="session_id")
+        await _check_people(lines)
+        written = await write_lines(session_id, session["course.pass_mark"], lines)
+        issued = await issue_certificates(session, written.pending)
+        uow.record(
+            events.ROLL_CALL_RECORDED,
+            "training_session",
+            session_id,
+            before={"lines": written.before},
+            after={"lines": [_line_snapshot(line) for line in written.lines]},
+        )
+        for certificate in issued:
+            uow.record(events.CERTIFICATE_ISSUED, "certificate", certificate["id"], after=certificate)
+        return [int(certificate["id"]) for certificate in issued]
+
+
+def _line_snapshot(line: RollCallLine) -> dict[str, Any]:
+    return {"user": line.user_id, "attended": line.attended, "score": line.score, "passed": line.passed}
+
+
+async def record_external_certificate(
+    actor: Actor, data: ExternalCertificateCreate, scan: bytes | None, filename: str | None
+) -> int:
+    """Record a certificate issued by another body; it needs no pass here, but a scan of it."""
+    check_role(actor, TRAINING_ROLES)
+    number = (data.number or "").strip().upper()
+    if not CERTIFICATE_NUMBER.match(number):
+        raise Invalid("A certificate number has 4 to 40 letters, digits, - or /.", field="number")
+    issuer = required_text(data.issuer, "issuer", 100)
+    checked = scans.checked_scan(scan, filename)
+    if data.issued_on > clock.today():
+        raise Invalid("The issue date cannot be in the future.", field="issued_on")
+    if data.expires_on is not None and data.expires_on < data.issued_on:
+        raise Invalid("A certificate cannot expire before it is issued.", field="expires_on")
+    async with unit_of_work(actor) as uow:
+        course = await Course.select(Course.validity_months).where(Course.id == data.course_id).first()
+        if course is None:
+            raise Invalid("Unknown course {id}.", field="course_id", id=data.course_id)
+        await _check_people([data.user_id])
+        if await Certificate.exists().where(Certificate.number == number):
+            raise Conflict(
+                "Certificate number “{number}” is already recorded.", field="number", number=number
+            )
+        validity = course["validity_months"]
+        after: dict[str, Any] = {
+            "number": number,
+            "user": data.user_id,
+            "course": data.course_id,
+            "issued_on": data.issued_on,
+            "expires_on": data.expires_on
+            or (clock.add_months(data.issued_on, validity) if validity else None),
+            "is_external": True,
+            "issuer": issuer,
+            "scan_path": await scans.store(checked),
+            "scan_sha256": checked.sha256,
+        }
+        certificate = Certificate(**after)
+        await certificate.save()
+        uow.record(
+            events.EXTERNAL_CERTIFICATE_RECORDED,
+            "certificate",
+            certificate.id,
+            after={**after, "scan_filename": checked.filename, "scan_bytes": len(checked.content)},
+        )
+        return int(certificate.id)
+
+
+async def revoke_certificate(actor: Actor, certificate_id: int, reason: str) -> None:
+    """Withdraw a certificate (it stops qualifying at once); the record stays, with the reason."""
+    check_role(actor, TRAINING_ROLES)
+    why = required_text(reason, "reason", 1000)
+    async with unit_of_work(actor) as uow:
+        if Certificate._meta.db.engine_type == "postgres":
+            await Certificate.raw("SELECT id FROM certificate WHERE id = {} FOR UPDATE", certificate_id)
+        row = (
+            await Certificate.select(Certificate.number, Certificate.revoked_on)
+            .where(Certificate.id == certificate_id)
+            .first()
+        )
+        if row is None:
+            raise NotFound("Certificate {id} not found.", id=certificate_id)
+        if row["revoked_on"] is not None:
+            raise InvalidTransition("Certificate {number} is already revoked.", number=row["number"])
+        today = clock.today()
+        await Certificate.update({Certificate.revoked_on: today, Certificate.revoke_reason: why}).where(
+            Certificate.id == certificate_id
+        )
+        uow.record(
+            events.CERTIFICATE_REVOKED,
+            "certificate",
+            certificate_id,
+            before={"revoked_on": None},
+            after={"revoked_on": today, "revoke_reason": why},
+            reason=why,
+        )
