@@ -25,6 +25,15 @@ import asyncpg
 
 from bench import BENCH_PASSWORD, BENCH_USERNAME, DEFAULT_DATABASE_URL
 from bench.history import CALL_COLUMNS, TICKET_COLUMNS, History, history_chunks
+from bench.staffing import (
+    CERTIFICATE_COLUMNS,
+    COURSE_COLUMNS,
+    COURSE_ROLE_COLUMNS,
+    COVERAGE_COLUMNS,
+    OUTLET_CATEGORY_COLUMNS,
+    Staffing,
+    build_staffing,
+)
 from bench.world import (
     CUSTOMER_COLUMNS,
     MEMBERSHIP_COLUMNS,
@@ -43,7 +52,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BIG_TABLES = ["customer", "customer_phone", "unit", "call", "ticket"]
 ID_TABLES = [
     "region", "product_model", "outlet", "app_user", "outlet_membership", "sla_policy", "customer",
-    "customer_phone", "unit", "call", "ticket", "counter",
+    "customer_phone", "unit", "call", "ticket", "counter", "outlet_coverage", "outlet_category", "course",
+    "course_role", "certificate",
 ]  # fmt: skip
 # Indexes and unique constraints on the big tables, written as statements that re-create them.
 SECONDARY_INDEXES_SQL = """
@@ -75,7 +85,42 @@ INTEGRITY_CHECKS = {
     "WHERE c.id IS NULL",
     "customer.region": "SELECT count(*) FROM customer c LEFT JOIN region r ON r.id = c.region "
     "WHERE r.id IS NULL",
+    "outlet_coverage.region": "SELECT count(*) FROM outlet_coverage c LEFT JOIN region r ON r.id = c.region "
+    "WHERE r.id IS NULL",
+    "outlet_membership.user": "SELECT count(*) FROM outlet_membership m "
+    "LEFT JOIN app_user u ON u.id = m.user WHERE u.id IS NULL",
+    "certificate.user": "SELECT count(*) FROM certificate c LEFT JOIN app_user u ON u.id = c.user "
+    "WHERE u.id IS NULL",
+    "certificate.course": "SELECT count(*) FROM certificate c LEFT JOIN course k ON k.id = c.course "
+    "WHERE k.id IS NULL",
 }
+# Dispatch columns of visit tickets still open, or resolved in the last 30 days: an outlet covering the
+# ticket's county (listed directly or through its city or province), picked by a hash of the ids; one accepted
+# offer each (ticket_dispatch), ~25 % answered after the 60-minute deadline. $1 = the end of the year.
+DISPATCH_SQL = [
+    """CREATE TEMP TABLE bench_pick AS
+    SELECT t.id, t.status,
+        least($1::timestamptz, t.created_at + (5 + t.id % 40) * interval '1 minute') AS sent,
+        (SELECT c.outlet FROM outlet_coverage c JOIN region r ON r.id = t.region
+         JOIN region city ON city.id = r.parent
+         WHERE c.region IN (r.id, city.id, city.parent)
+         ORDER BY (c.outlet * 7919 + t.id) % 997, c.outlet LIMIT 1) AS outlet
+    FROM ticket t
+    WHERE t.kind <> 'consult' AND (t.status IN ('dispatched', 'accepted', 'in_progress')
+        OR (t.status IN ('resolved', 'closed') AND t.created_at >= $1::timestamptz - interval '30 days'))""",
+    "DELETE FROM bench_pick WHERE outlet IS NULL",
+    "ALTER TABLE bench_pick ADD COLUMN accepted timestamptz",
+    """UPDATE bench_pick SET accepted = least($1::timestamptz, sent + ((id * 31) % 80) * interval '1 minute')
+    WHERE status <> 'dispatched'""",
+    """UPDATE ticket SET outlet = p.outlet, dispatched_at = p.sent,
+        accept_due = p.sent + interval '60 minutes', accepted_at = p.accepted
+    FROM bench_pick p WHERE ticket.id = p.id""",
+    """INSERT INTO ticket_dispatch (ticket, outlet, mode, rank, dispatched_at, dispatched_by, accept_due,
+        decided_at, decision, reason)
+    SELECT id, outlet, 'suggested', 1, sent, 'bench', sent + interval '60 minutes', accepted,
+        CASE WHEN accepted IS NOT NULL THEN 'accepted' END, ''
+    FROM bench_pick ORDER BY id""",
+]
 
 
 def log(message: str, started: float) -> None:
@@ -134,12 +179,17 @@ async def run_statements(url: str, statements: list[str], parallel: int = 2) -> 
     await asyncio.gather(*(worker() for _ in range(parallel)))
 
 
-async def load_world(connection: asyncpg.Connection, world: World) -> None:
+async def load_world(connection: asyncpg.Connection, world: World, staffing: Staffing) -> None:
     await copy(connection, "region", REGION_COLUMNS, world.regions)
     await copy(connection, "product_model", MODEL_COLUMNS, world.models)
     await copy(connection, "app_user", USER_COLUMNS, world.users)
     await copy(connection, "outlet", OUTLET_COLUMNS, world.outlets)
     await copy(connection, "outlet_membership", MEMBERSHIP_COLUMNS, world.memberships)
+    await copy(connection, "outlet_coverage", COVERAGE_COLUMNS, staffing.coverage)
+    await copy(connection, "outlet_category", OUTLET_CATEGORY_COLUMNS, staffing.categories)
+    await copy(connection, "course", COURSE_COLUMNS, staffing.courses)
+    await copy(connection, "course_role", COURSE_ROLE_COLUMNS, staffing.course_roles)
+    await copy(connection, "certificate", CERTIFICATE_COLUMNS, staffing.certificates)
     await copy(connection, "sla_policy", POLICY_COLUMNS, world.policies)
     await copy(connection, "customer", CUSTOMER_COLUMNS, world.customers)
     await copy(connection, "customer_phone", PHONE_COLUMNS, world.phones)
@@ -215,7 +265,13 @@ async def generate(args: argparse.Namespace) -> None:
         bench_hash=bench_hash,
         end=args.end,
     )
-    log(f"master data built ({len(world.customers):,} customers, {len(world.units):,} units)", started)
+    # its own seeded stream, so adding it left the rows above unchanged for a seed
+    staffing = build_staffing(world, random.Random(f"staffing-{args.seed}"), staff_hash, args.end.date())
+    log(
+        f"master data built ({len(world.customers):,} customers, {len(world.units):,} units, "
+        f"{len(staffing.certificates):,} certificates)",
+        started,
+    )
 
     connection = await asyncpg.connect(url)
     try:
@@ -224,13 +280,17 @@ async def generate(args: argparse.Namespace) -> None:
         statements = await connection.fetch(SECONDARY_INDEXES_SQL, BIG_TABLES)
         for statement in statements:
             await connection.execute(statement["drop_sql"])
-        await load_world(connection, world)
+        await load_world(connection, world, staffing)
         log("master data copied", started)
         history = await load_history(connection, world, rng, args, started)
         log(f"history copied: {history.tickets:,} tickets, {history.calls:,} calls", started)
         await connection.execute("SET session_replication_role = origin")
         await finish_schema(connection, url, [s["create_sql"] for s in statements], started)
-        counts = count_rows(world, history)
+        for sql in DISPATCH_SQL:
+            await connection.execute(sql, *([args.end] if "$1" in sql else []))
+        dispatched = await connection.fetchval("SELECT count(*) FROM ticket_dispatch")
+        log(f"dispatch columns filled: {dispatched:,} tickets with an outlet and an accepted offer", started)
+        counts = count_rows(world, history, staffing, dispatched)
         events = await record_audit_event(args.seed, counts)
         log(f"audit event recorded through unit_of_work; chain verified ({events} event)", started)
         await connection.execute("VACUUM (ANALYZE)")
@@ -240,7 +300,7 @@ async def generate(args: argparse.Namespace) -> None:
     print_summary(args, counts, history, started)
 
 
-def count_rows(world: World, history: History) -> dict[str, int]:
+def count_rows(world: World, history: History, staffing: Staffing, dispatched: int) -> dict[str, int]:
     return {
         "regions": len(world.regions),
         "product_models": len(world.models),
@@ -254,6 +314,12 @@ def count_rows(world: World, history: History) -> dict[str, int]:
         "calls": history.calls,
         "tickets": history.tickets,
         "ticket_counters": len(history.counters),
+        "outlet_coverage": len(staffing.coverage),
+        "outlet_categories": len(staffing.categories),
+        "courses": len(staffing.courses),
+        "course_roles": len(staffing.course_roles),
+        "certificates": len(staffing.certificates),
+        "ticket_dispatches": dispatched,
     }
 
 

@@ -38,7 +38,9 @@ class Measurement:
 
     @property
     def client_bound(self) -> bool:
-        return self.client_cores / self.client_processes >= CLIENT_BOUND_CORES
+        """A client process near one full core, or a client busier than the server it drives."""
+        saturated = self.client_cores / self.client_processes >= CLIENT_BOUND_CORES
+        return saturated or self.client_cores > self.server_cores
 
 
 def print_line(m: Measurement) -> None:

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from service_ops.choices import ProductCategory
 from service_ops.errors import Invalid
 from service_ops.tables import Region
+from service_ops.validation import normalise_phone, required_text
 
 OUTLET_KINDS = ("own", "authorised")
 MAX_CAPACITY = 1000
+UPDATABLE_FIELDS = (
+    "name",
+    "kind",
+    "address",
+    "phone",
+    "contact_name",
+    "daily_capacity",
+    "agreement_number",
+    "agreement_expires",
+)
+TEXT_LIMITS = {"name": 100, "address": 255, "contact_name": 100, "agreement_number": 40}
 
 
 def check_terms(
@@ -34,6 +47,17 @@ def optional_text(raw: str | None, field: str, max_length: int) -> str | None:
             "The field “{field}” is too long (at most {max} characters).", field=field, max=max_length
         )
     return value or None
+
+
+def cleaned_field(name: str, value: Any) -> Any:
+    """A changed outlet field, trimmed and checked like on creation."""
+    if name in ("name", "address"):
+        return required_text(value, name, TEXT_LIMITS[name])
+    if name in ("contact_name", "agreement_number"):
+        return optional_text(value, name, TEXT_LIMITS[name])
+    if name == "phone":
+        return normalise_phone(value) if value else None
+    return value
 
 
 def distinct(values: Iterable[str]) -> list[str]:

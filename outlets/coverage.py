@@ -5,27 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from outlets.tables import OutletCoverage
-from service_ops.errors import NotFound
 from service_ops.schemas import RegionRead
 from service_ops.tables import Region
-
-_COVERING_OUTLETS = """
-WITH RECURSIVE up(id, parent) AS (
-    SELECT id, parent FROM region WHERE id = {}
-    UNION
-    SELECT region.id, region.parent FROM region JOIN up ON region.id = up.parent
-)
-SELECT up.id AS region_id, outlet_coverage.outlet AS outlet_id
-FROM up LEFT JOIN outlet_coverage ON outlet_coverage.region = up.id
-"""
-
-
-async def outlets_covering(region_id: int) -> set[int]:
-    """Outlets listing the region or one of its ancestors (one query: a recursive CTE up the tree)."""
-    rows = await Region.raw(_COVERING_OUTLETS, region_id)
-    if not rows:
-        raise NotFound("Region {id} not found.", id=region_id)
-    return {row["outlet_id"] for row in rows if row["outlet_id"] is not None}
 
 
 def agreement_current(kind: str, agreement_expires: date | None, on: date) -> bool:

@@ -1,8 +1,8 @@
 """Dispatch ranking: which outlets may take a job in a region for a product category, best first, and why.
 
-A handful of queries whatever the network's size: the covering outlets (one recursive CTE up the
-region tree), every outlet's terms, the outlets serving the category, the technicians of the
-covering outlets, and training's answer on who of them is qualified.
+A handful of queries whatever the network's size: every outlet's terms with whether it covers the
+region (a recursive CTE up the region tree) and serves the category, in one query; the technicians
+of the covering outlets; and training's answer on who of them is qualified.
 """
 
 from __future__ import annotations
@@ -12,24 +12,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from outlets.coverage import agreement_current, outlets_covering
-from outlets.tables import Outlet, OutletCategory, OutletMembership
+from outlets.coverage import agreement_current
+from outlets.tables import Outlet, OutletMembership
 from service_ops.choices import ProductCategory, Role
-from service_ops.errors import N_, Invalid
+from service_ops.errors import N_, Invalid, NotFound
+from service_ops.tables import Region
 from training import queries as training
 
 LOAD_WEIGHT = 0.6
 RATE_WEIGHT = 0.4
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     message: str
     """Untranslated message id (N_ marked); shown with `i18n.gettext(message, **params)`."""
     params: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OutletCandidate:
     outlet_id: int
     code: str
@@ -70,23 +71,16 @@ async def rank_outlets(
     a current agreement (authorised outlets), a qualified technician on `on`, and not in `exclude`.
     Qualification is asked of training for the outlets covering the region only; an outlet that
     does not cover it is out whatever its staff, and shows 0 qualified technicians.
+    Score = 100 × (0.6 × free share of today's capacity + 0.4 × on-time rate); an outlet without
+    an on-time rate is scored with the mean rate of the covering outlets that have one (else 1.0).
     """
     if category not in {c.value for c in ProductCategory}:
         raise Invalid("Unknown product category “{category}”.", field="category", category=category[:32])
-    covering = await outlets_covering(region_id)
-    outlets = await Outlet.select(
-        Outlet.id,
-        Outlet.code,
-        Outlet.name,
-        Outlet.kind,
-        Outlet.is_active,
-        Outlet.daily_capacity,
-        Outlet.agreement_expires,
-    )
-    serving = await OutletCategory.select(OutletCategory.outlet).where(OutletCategory.category == category)
+    outlets = await _outlets_for(region_id, category)
+    covering = {row["id"] for row in outlets if row["covers"]}
     facts = _Facts(
         covering=covering,
-        serving={row["outlet"] for row in serving},
+        serving={row["id"] for row in outlets if row["serves"]},
         qualified=await qualified_technicians(covering, category, on),
         exclude=set(exclude),
     )
@@ -96,6 +90,37 @@ async def rank_outlets(
     eligible = sorted((c for c in candidates if c.eligible), key=lambda c: (-c.score, c.load, c.code))
     others = sorted((c for c in candidates if not c.eligible), key=lambda c: (len(c.reasons), c.code))
     return eligible + others
+
+
+_OUTLETS_FOR = """
+WITH RECURSIVE up(id, parent) AS (
+    SELECT id, parent FROM region WHERE id = {}
+    UNION
+    SELECT region.id, region.parent FROM region JOIN up ON region.id = up.parent
+)
+SELECT outlet.id, outlet.code, outlet.name, outlet.kind, outlet.is_active, outlet.daily_capacity,
+    outlet.agreement_expires,
+    EXISTS (
+        SELECT 1 FROM outlet_coverage JOIN up ON outlet_coverage.region = up.id
+        WHERE outlet_coverage.outlet = outlet.id
+    ) AS covers,
+    EXISTS (
+        SELECT 1 FROM outlet_category
+        WHERE outlet_category.outlet = outlet.id AND outlet_category.category = {}
+    ) AS serves,
+    (SELECT count(*) FROM up) AS region_found
+FROM outlet
+"""
+
+
+async def _outlets_for(region_id: int, category: str) -> list[dict[str, Any]]:
+    """Every outlet's terms, whether it covers the region (a recursive CTE up the tree: the region or
+    one of its ancestors is listed) and whether it serves the category: one query."""
+    rows: list[dict[str, Any]] = await Outlet.raw(_OUTLETS_FOR, region_id, category)
+    found = rows[0]["region_found"] if rows else await Region.exists().where(Region.id == region_id)
+    if not found:
+        raise NotFound("Region {id} not found.", id=region_id)
+    return rows
 
 
 async def qualified_technicians(outlet_ids: Collection[int], category: str, on: date) -> dict[int, int]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
-from typing import Any
 
 from msgspec import UNSET
 
 from outlets import events
 from outlets.checks import (
+    UPDATABLE_FIELDS,
     check_terms,
     checked_categories,
+    cleaned_field,
     optional_text,
     region_ids_for_codes,
 )
@@ -21,7 +22,7 @@ from service_ops import clock
 from service_ops.actor import Actor
 from service_ops.auth import check_role
 from service_ops.choices import Role
-from service_ops.errors import Conflict, Invalid, InvalidTransition, NotFound
+from service_ops.errors import N_, Conflict, Invalid, InvalidTransition, NotFound
 from service_ops.queries import region_id_for_code
 from service_ops.tables import Region, User
 from service_ops.uow import unit_of_work
@@ -62,28 +63,16 @@ async def create_outlet(actor: Actor, data: OutletCreate) -> int:
         return int(outlet.id)
 
 
-_UPDATABLE = (
-    "name",
-    "kind",
-    "address",
-    "phone",
-    "contact_name",
-    "daily_capacity",
-    "agreement_number",
-    "agreement_expires",
-)
-
-
 async def update_outlet(actor: Actor, outlet_id: int, data: OutletUpdate) -> None:
     """Change an outlet's details; only the fields given change."""
     check_role(actor, NETWORK_ROLES)
     async with unit_of_work(actor) as uow:
         outlet = await _locked_outlet(outlet_id)
         before = outlet.to_dict()
-        for name in _UPDATABLE:
+        for name in UPDATABLE_FIELDS:
             value = getattr(data, name)
             if value is not UNSET:
-                setattr(outlet, name, _cleaned(name, value))
+                setattr(outlet, name, cleaned_field(name, value))
         if data.region_code is not UNSET:
             outlet.region = await region_id_for_code(data.region_code)
         check_terms(outlet.kind, outlet.agreement_number, outlet.agreement_expires, outlet.daily_capacity)
@@ -92,16 +81,6 @@ async def update_outlet(actor: Actor, outlet_id: int, data: OutletUpdate) -> Non
             raise Invalid("Nothing to change: give at least one new value.")
         await outlet.save()
         uow.record(events.OUTLET_UPDATED, "outlet", outlet_id, before=before, after=after)
-
-
-def _cleaned(name: str, value: Any) -> Any:
-    if name in ("name", "address"):
-        return required_text(value, name, 100 if name == "name" else 255)
-    if name == "phone":
-        return normalise_phone(value) if value else None
-    if name in ("contact_name", "agreement_number"):
-        return optional_text(value, name, 100 if name == "contact_name" else 40)
-    return value
 
 
 async def set_coverage(actor: Actor, outlet_id: int, region_codes: Collection[str]) -> None:
@@ -152,8 +131,9 @@ async def _set_active(actor: Actor, outlet_id: int, active: bool, reason: str) -
     async with unit_of_work(actor) as uow:
         outlet = await _locked_outlet(outlet_id)
         if outlet.is_active == active:
-            message = "This outlet is already active." if active else "This outlet is already inactive."
-            raise InvalidTransition(message)
+            raise InvalidTransition(
+                N_("This outlet is already active.") if active else N_("This outlet is already inactive.")
+            )
         outlet.is_active = active
         await outlet.save([Outlet.is_active])
         uow.record(

@@ -27,8 +27,10 @@ def _prepare_environment() -> None:
 def _run(coroutine: Awaitable[T]) -> T:
     async def with_pool() -> T:
         from service_ops import db, queue
+        from service_ops.app import wire_domains
         from service_ops.settings import get_settings
 
+        wire_domains()
         await db.start_pool()
         await queue.start(get_settings(), run_periodic=False)
         try:
@@ -148,7 +150,8 @@ def demo(force: bool) -> None:
         click.echo("demo data loaded: " + ", ".join(f"{count} {name}" for name, count in loaded.items()))
     click.echo(
         f"demo logins (password {DEMO_PASSWORD}): agent1 (hotline agent), dispatcher1, "
-        "manager1 (service manager), auditor1, admin"
+        "om_ns / om_ba (outlet managers), tech_ns1 (technician), trainer1, manager1 (service manager), "
+        "auditor1, admin"
     )
 
 

@@ -41,6 +41,11 @@ def engine() -> Any:
 _pool_users = 0
 
 
+async def _keep_connection_as_is(connection: Any) -> None:
+    """asyncpg resets a connection on every release (a round trip per query); the app keeps no
+    session state on connections, so there is nothing to reset."""
+
+
 async def start_pool(settings: Settings | None = None) -> None:
     """Open the PostgreSQL pool (shared: the app, the worker and tests may each ask for it)."""
     global _pool_users
@@ -48,7 +53,8 @@ async def start_pool(settings: Settings | None = None) -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
         if _pool_users == 0:
-            await db.start_connection_pool(max_size=settings.db_pool_size)
+            size = settings.db_pool_size
+            await db.start_connection_pool(min_size=min(size, 2), max_size=size, reset=_keep_connection_as_is)
         _pool_users += 1
 
 

@@ -5,16 +5,22 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from outlets.demo import load_network_demo
+from outlets.queries import outlet_manager_ids, technicians_for
 from outlets.schemas import MembershipCreate, OutletCreate
 from outlets.services import add_member, create_outlet
 from service_ops import clock, services
 from service_ops.actor import Actor, system_actor
+from service_ops.auth import load_actor
 from service_ops.choices import ProductCategory, Role, ServiceClass
 from service_ops.schemas import CustomerCreate, ProductModelCreate, RegionCreate, UnitCreate, UserCreate
 from service_ops.tables import Customer
 from tickets import services as ticket_services
 from tickets.choices import Priority, TicketKind
+from tickets.dispatch_queries import ticket_category
 from tickets.schemas import CallRecord, SlaPolicyWrite, TicketCreate
+from tickets.tables import Ticket
+from training.demo import load_training_demo
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_PHONE = "13800138000"
@@ -69,7 +75,14 @@ OUTLETS = [
         "440106",
         ["om_th", "tech_th1"],
     ),
-    ("SZ-BA01", "深圳宝安授权网点", "authorised", "深圳市宝安区新安街道 66 号", "440306", ["om_ba", "tech_ba1"]),
+    (
+        "SZ-BA01",
+        "深圳宝安授权网点",
+        "authorised",
+        "深圳市宝安区新安街道 66 号",
+        "440306",
+        ["om_ba", "tech_ba1"],
+    ),
 ]
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = [
@@ -140,16 +153,54 @@ async def load_demo(force: bool = False, customers: int = 40, seed: int = 27922)
     system = system_actor("demo")
     staff = await _load_staff(system)
     await _load_network(system)
+    await load_network_demo(system)
+    await load_training_demo(
+        system,
+        "trainer1",
+        ["tech_ns1", "tech_ns2", "tech_th1", "tech_ba1"],
+        ["manager1", "om_ns", "om_th", "om_ba"],
+    )
     for policy in SLA_POLICIES:
         await ticket_services.create_sla_policy(system, policy)
     customer_units = await _load_customers(system, rng, customers)
     tickets = await _load_week_of_calls(staff["agent1"], staff["agent2"], rng, customer_units)
+    await _dispatch_older_tickets(staff)
     return {
         "staff": len(staff),
         "outlets": len(OUTLETS),
         "customers": len(customer_units),
         "tickets": tickets,
     }
+
+
+async def _dispatch_older_tickets(staff: dict[str, Actor]) -> None:
+    """Tickets older than two days went to an outlet, were accepted and got a qualified technician;
+    newer ones wait in the dispatch queue."""
+    cutoff = clock.now() - timedelta(days=2)
+    waiting = (
+        await Ticket.select(Ticket.id)
+        .where((Ticket.status == "new") & (Ticket.kind != "consult") & (Ticket.created_at < cutoff))
+        .order_by(Ticket.id)
+    )
+    for row in waiting:
+        if await ticket_services.auto_dispatch(staff["dispatcher1"], row["id"]) is None:
+            continue
+        dispatched = await Ticket.select(Ticket.outlet).where(Ticket.id == row["id"]).first()
+        assert dispatched is not None
+        outlet_id = dispatched["outlet"]
+        manager = await _outlet_manager(outlet_id)
+        await ticket_services.accept_dispatch(manager, row["id"])
+        options = await technicians_for(outlet_id, await ticket_category(row["id"]) or "", clock.today())
+        qualified = [option for option in options if option.qualified]
+        if qualified:
+            await ticket_services.assign_technician(manager, row["id"], qualified[0].user_id)
+
+
+async def _outlet_manager(outlet_id: int) -> Actor:
+    manager_id = (await outlet_manager_ids(outlet_id))[0]
+    actor = await load_actor(manager_id)
+    assert actor is not None
+    return actor
 
 
 async def _load_staff(system: Actor) -> dict[str, Actor]:

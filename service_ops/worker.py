@@ -36,6 +36,9 @@ def periodic_jobs() -> list[Periodic]:
 
 
 async def _startup(ctx: dict[Any, Any]) -> None:
+    from service_ops.app import wire_domains
+
+    wire_domains()
     await db.start_pool()
 
 
@@ -43,14 +46,20 @@ async def _shutdown(ctx: dict[Any, Any]) -> None:
     await db.close_pool()
 
 
+def _cron(job: Periodic) -> Any:
+    """Every `minutes` within the hour, or every `minutes // 60` hours on the hour (daily: midnight)."""
+    function: Any = job.function
+    if job.minutes < 60:
+        return cron(function, minute=set(range(0, 60, job.minutes)), run_at_startup=False)
+    hours = set(range(0, 24, max(job.minutes // 60, 1)))
+    return cron(function, hour=hours, minute={0}, run_at_startup=False)
+
+
 def build_worker(settings: Settings, burst: bool = False) -> Worker:
     assert settings.redis_url, "the worker needs REDIS_URL"
     return Worker(
         functions=job_functions(),  # type: ignore[arg-type]
-        cron_jobs=[
-            cron(job.function, minute=set(range(0, 60, job.minutes)), run_at_startup=False)  # type: ignore[arg-type]
-            for job in periodic_jobs()
-        ],
+        cron_jobs=[_cron(job) for job in periodic_jobs()],
         redis_settings=redis_settings(settings.redis_url),
         job_serializer=serialize,
         job_deserializer=deserialize,

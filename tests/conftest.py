@@ -294,7 +294,15 @@ async def ticket_services_list() -> list[Any]:
     return await queries.list_sla_policies()
 
 
-@pytest.fixture(autouse=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Outside the browser tests (their Playwright loop owns the thread), every test waits for the
+    in-process jobs it started."""
+    for item in items:
+        if "e2e" not in item.path.parts:
+            item.add_marker(pytest.mark.usefixtures("finish_background_jobs"))
+
+
+@pytest.fixture
 async def finish_background_jobs() -> AsyncIterator[None]:
     """In-process jobs a test started finish before the next test counts anything."""
     yield

@@ -17,7 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from tests.conftest import PASSWORD
-from tests.live_server import running_server
+from tests.live_server import AppServer, running_server
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("SERVICE_OPS_FUZZ_EXAMPLES", "12"))
 
@@ -26,7 +26,7 @@ USERS = ("fuzzadmin", "fuzzrevoker")
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """A server on a database of its own: fuzzing writes arbitrary records other tests must not see."""
     data_dir = tmp_path_factory.mktemp("fuzz")
     env = {**os.environ, "SERVICE_OPS_DATA_DIR": str(data_dir)}
@@ -38,7 +38,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ]
     try:
         with running_server(env, data_dir, setup) as server:
-            yield server.base_url
+            yield server
     finally:
         if env.get("DATABASE_URL") != os.environ.get("DATABASE_URL"):
             asyncio.run(_drop_database(env["DATABASE_URL"]))
@@ -67,8 +67,8 @@ async def _execute(url: str, statement: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def admin_token(live_server: str) -> str:
-    return _token_for(live_server, "fuzzadmin")
+def admin_token(live_server: AppServer) -> str:
+    return _token_for(live_server.base_url, "fuzzadmin")
 
 
 def _token_for(live_server: str, username: str) -> str:
@@ -94,12 +94,14 @@ OPERATIONS = {
 
 
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
-def test_no_input_causes_a_server_error(label: str, live_server: str, admin_token: str) -> None:
+def test_no_input_causes_a_server_error(label: str, live_server: AppServer, admin_token: str) -> None:
     operation = OPERATIONS[label]
     # Revoking tokens acts on the caller's own tokens: fuzz it as a user of its own, so the main
     # token stays valid for every other operation.
     token = (
-        _token_for(live_server, "fuzzrevoker") if operation.path.startswith("/api/tokens/") else admin_token
+        _token_for(live_server.base_url, "fuzzrevoker")
+        if operation.path.startswith("/api/tokens/")
+        else admin_token
     )
     calls: list[int] = []
 
@@ -111,9 +113,11 @@ def test_no_input_causes_a_server_error(label: str, live_server: str, admin_toke
     )
     @given(case=operation.as_strategy())
     def call(case: Any) -> None:
-        response = case.call(base_url=live_server, headers={"Authorization": f"Bearer {token}"})
+        response = case.call(base_url=live_server.base_url, headers={"Authorization": f"Bearer {token}"})
         calls.append(response.status_code)
-        assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:300]}"
+        assert response.status_code < 500, (
+            f"{case.method} {case.formatted_path}: {response.text[:300]}\n{live_server.log_tail(60)}"
+        )
 
     call()
     assert calls, "no request was made"

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+import msgspec
+
+from service_ops import clock
 from service_ops.choices import ProductCategory, Role
 from service_ops.errors import NotFound
 from service_ops.tables import User
+from training.queries import valid_on
 from training.schemas import AttendanceRead, CourseRead, SessionDetail, SessionRead
 from training.tables import Attendance, Certificate, Course, CourseRole, TrainingSession
 
-ROSTER_LIMIT = 300
+ROSTER_LIMIT = 100
 SESSION_PAGE = 100
 
 
@@ -86,11 +90,7 @@ async def list_sessions(course_id: int | None = None) -> list[SessionRead]:
     return [_session_read(row) for row in rows]
 
 
-async def get_session(session_id: int) -> SessionDetail:
-    """A session with its recorded roll call, by name."""
-    row = await TrainingSession.select(*_SESSION_COLUMNS).where(TrainingSession.id == session_id).first()
-    if row is None:
-        raise NotFound("Training session {id} not found.", id=session_id)
+async def _attendance_lines(session_id: int) -> list[AttendanceRead]:
     lines = await Attendance.select(
         Attendance.id,
         Attendance.user,
@@ -120,47 +120,56 @@ async def get_session(session_id: int) -> SessionDetail:
         )
         for line in lines
     ]
-    attendance.sort(key=lambda item: (item.display_name, item.user_id))
+    return sorted(attendance, key=lambda item: (item.display_name, item.user_id))
+
+
+async def get_session(session_id: int) -> SessionDetail:
+    """A session with its recorded roll call, by name."""
+    row = await TrainingSession.select(*_SESSION_COLUMNS).where(TrainingSession.id == session_id).first()
+    if row is None:
+        raise NotFound("Training session {id} not found.", id=session_id)
     read = _session_read(row)
     return SessionDetail(
-        **{f: getattr(read, f) for f in read.__struct_fields__},
+        **msgspec.structs.asdict(read),
         pass_mark=row["pass_mark"],
-        attendance=attendance,
+        attendance=await _attendance_lines(session_id),
     )
 
 
 async def roll_call_roster(
     session: SessionDetail, extra_user_ids: Collection[int] = ()
 ) -> list[AttendanceRead]:
-    """One line per person for the roll-call form: those already recorded, the active staff whose role
-    must take the course, and anyone added by hand — recorded lines keep their results.
+    """One line per person for the roll-call form: those already recorded, anyone added by hand, and
+    (up to a page) the active staff whose role requires the course and who hold no valid certificate of it.
     """
     recorded = {line.user_id: line for line in session.attendance}
     role_rows = await CourseRole.select(CourseRole.role).where(CourseRole.course == session.course_id)
-    where = User.is_active.eq(True) & (
-        User.role.is_in([r["role"] for r in role_rows] or [""]) | User.id.is_in(list(extra_user_ids) or [0])
+    certified = Certificate.select(Certificate.user).where(
+        (Certificate.course == session.course_id) & valid_on(clock.today())
     )
-    people = (
-        await User.select(User.id, User.username, User.display_name, User.role)
+    needing = User.role.is_in([r["role"] for r in role_rows] or [""]) & User.id.not_in(certified)
+    where = User.is_active.eq(True) & (needing | User.id.is_in(list(extra_user_ids) or [0]))
+    people = await (
+        User.select(User.id, User.username, User.display_name, User.role)
         .where(where)
+        .order_by(User.display_name)
         .limit(ROSTER_LIMIT)
     )
-    roster = list(recorded.values())
-    for person in people:
-        if person["id"] not in recorded:
-            roster.append(
-                AttendanceRead(
-                    user_id=person["id"],
-                    username=person["username"],
-                    display_name=person["display_name"],
-                    role=Role(person["role"]),
-                    attended=False,
-                    score=None,
-                    passed=False,
-                    recorded_at=None,
-                    certificate_number=None,
-                )
-            )
+    roster = list(recorded.values()) + [
+        AttendanceRead(
+            user_id=person["id"],
+            username=person["username"],
+            display_name=person["display_name"],
+            role=Role(person["role"]),
+            attended=False,
+            score=None,
+            passed=False,
+            recorded_at=None,
+            certificate_number=None,
+        )
+        for person in people
+        if person["id"] not in recorded
+    ]
     return sorted(roster, key=lambda line: (line.display_name, line.user_id))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -45,19 +44,6 @@ IdList = Annotated[list[str] | None, QueryParameter(description="User ids: repea
 IdempotencyHeader = Annotated[
     str | None, HeaderParameter(name="Idempotency-Key", required=False, max_length=100)
 ]
-
-
-@dataclass
-class ExternalCertificateUpload:
-    """Multipart body: the certificate's fields and the scan file."""
-
-    user_id: int
-    course_id: int
-    number: str
-    issuer: str
-    issued_on: date
-    scan: UploadFile
-    expires_on: date | None = None
 
 
 async def _record_external(actor: Any, fields: dict[str, Any], scan: UploadFile | None) -> int:
@@ -144,7 +130,7 @@ class TrainingApi(Controller):
     async def record_external(
         self,
         actor: CurrentActor,
-        data: Annotated[ExternalCertificateUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[forms.ExternalCertificateUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> CertificateRead:
         fields = {key: value for key, value in vars(data).items() if key != "scan"}
         certificate_id = await _record_external(actor, fields, data.scan)
@@ -242,9 +228,12 @@ class TrainingPages(Controller):
         request: Request[Any, Any, Any],
         session_id: PathId,
         add: Annotated[str | None, QueryParameter(max_length=2000)] = None,
+        user_ids: IdList = None,
     ) -> Template:
+        """The roll-call form; `add` (user names) and `user_ids` put more people on the list."""
         session = await catalogue.get_session(session_id)
-        extra = await catalogue.user_ids_for_usernames((add or "").replace("，", ",").split(","))
+        extra = forms.parse_ids(user_ids)
+        extra += await catalogue.user_ids_for_usernames((add or "").replace("，", ",").split(","))
         return page(
             "training/session_detail.html",
             request,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from litestar.datastructures import UploadFile
@@ -15,6 +16,19 @@ from service_ops.web import MAX_ID
 from training.schemas import RollCallEntry
 
 MAX_IDS = 500
+
+
+@dataclass
+class ExternalCertificateUpload:
+    """Multipart body: the certificate's fields and the scan file."""
+
+    user_id: int
+    course_id: int
+    number: str
+    issuer: str
+    issued_on: date
+    scan: UploadFile
+    expires_on: date | None = None
 
 
 def parse_id(raw: str, field: str) -> int:

@@ -43,6 +43,11 @@ class ExpiringCertificate:
     expires_on: date
 
 
+def days_after(day: date, days: int) -> date:
+    """`day` plus `days`, or the last representable day (a far-future query must not overflow)."""
+    return day + timedelta(days=days) if day <= date.max - timedelta(days=days) else date.max
+
+
 def valid_on(on: date) -> Combinable:
     """Where-clause: the certificate counts on day `on`."""
     return (
@@ -120,7 +125,7 @@ async def expiring_certificates(
     """Valid certificates of active staff whose last valid day falls within `within_days` of `on`,
     soonest first; a certificate already renewed (a later one of the same course) is left out.
     """
-    until = on + timedelta(days=within_days)
+    until = days_after(on, within_days)
     rows = await (
         Certificate.select(
             Certificate.id,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from service_ops.choices import ProductCategory, Role
 from service_ops.errors import NotFound
 from service_ops.tables import User
 from training.choices import CertificateState
-from training.queries import EXPIRY_WARNING_DAYS, required_courses
+from training.queries import EXPIRY_WARNING_DAYS, days_after, required_courses
 from training.schemas import (
     CertificateRead,
     MatrixCell,
@@ -35,7 +35,7 @@ def certificate_state(row: dict[str, Any], on: date) -> CertificateState:
     expires_on = row["expires_on"]
     if expires_on is not None and expires_on < on:
         return CertificateState.EXPIRED
-    if expires_on is not None and expires_on <= on + timedelta(days=EXPIRY_WARNING_DAYS):
+    if expires_on is not None and expires_on <= days_after(on, EXPIRY_WARNING_DAYS):
         return CertificateState.EXPIRING
     return CertificateState.VALID
 
@@ -117,6 +117,40 @@ async def active_user_ids_with_role(role: Role) -> list[int]:
     return [row["id"] for row in rows]
 
 
+async def _certificates_by_person_and_course(
+    user_ids: list[int], course_ids: list[int]
+) -> dict[tuple[int, int], list[dict[str, Any]]]:
+    held: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    rows = await Certificate.select(
+        Certificate.user,
+        Certificate.course,
+        Certificate.issued_on,
+        Certificate.expires_on,
+        Certificate.revoked_on,
+    ).where(Certificate.user.is_in(user_ids) & Certificate.course.is_in(course_ids))
+    for row in rows:
+        held.setdefault((row["user"], row["course"]), []).append(row)
+    return held
+
+
+def _matrix_row(
+    person: dict[str, Any],
+    courses: list[dict[str, Any]],
+    needed: dict[int, str],
+    held: dict[tuple[int, int], list[dict[str, Any]]],
+    on: date,
+) -> MatrixRow:
+    cells = [
+        _cell(course["code"], held.get((person["id"], course["id"]), []), on)
+        if course["id"] in needed
+        else MatrixCell(course_code=course["code"], state=CertificateState.NOT_REQUIRED)
+        for course in courses
+    ]
+    return MatrixRow(
+        user_id=person["id"], display_name=person["display_name"], role=Role(person["role"]), cells=cells
+    )
+
+
 async def qualification_matrix(user_ids: Collection[int], on: date) -> QualificationMatrix:
     """Staff × the courses their roles require; each cell valid / expiring / expired / missing (4 queries)."""
     ids = list(set(user_ids))[:MATRIX_LIMIT] or [0]
@@ -129,42 +163,20 @@ async def qualification_matrix(user_ids: Collection[int], on: date) -> Qualifica
         .where(Course.id.is_in(course_ids))
         .order_by(Course.code)
     )
-    held: dict[tuple[int, int], list[dict[str, Any]]] = {}
-    for row in await Certificate.select(
-        Certificate.user,
-        Certificate.course,
-        Certificate.issued_on,
-        Certificate.expires_on,
-        Certificate.revoked_on,
-    ).where(Certificate.user.is_in(ids) & Certificate.course.is_in(course_ids)):
-        held.setdefault((row["user"], row["course"]), []).append(row)
-    rows = []
-    for person in people:
-        needed = required.get(person["role"], {})
-        cells = [
-            _cell(course["code"], held.get((person["id"], course["id"]), []), on)
-            if course["id"] in needed
-            else MatrixCell(course_code=course["code"], state=CertificateState.NOT_REQUIRED)
-            for course in courses
-        ]
-        rows.append(
-            MatrixRow(
-                user_id=person["id"],
-                display_name=person["display_name"],
-                role=Role(person["role"]),
-                cells=cells,
+    held = await _certificates_by_person_and_course(ids, course_ids)
+    return QualificationMatrix(
+        on=on,
+        courses=[
+            MatrixCourse(
+                id=c["id"],
+                code=c["code"],
+                title=c["title"],
+                category=ProductCategory(c["category"]) if c["category"] else None,
             )
-        )
-    matrix_courses = [
-        MatrixCourse(
-            id=c["id"],
-            code=c["code"],
-            title=c["title"],
-            category=ProductCategory(c["category"]) if c["category"] else None,
-        )
-        for c in courses
-    ]
-    return QualificationMatrix(on=on, courses=matrix_courses, rows=rows)
+            for c in courses
+        ],
+        rows=[_matrix_row(p, courses, required.get(p["role"], {}), held, on) for p in people],
+    )
 
 
 def _qualified_categories(matrix: QualificationMatrix) -> list[ProductCategory]:
@@ -177,15 +189,7 @@ def _qualified_categories(matrix: QualificationMatrix) -> list[ProductCategory]:
     return [category for category in ProductCategory if states.get(category) and all(states[category])]
 
 
-async def training_record(user_id: int, on: date) -> TrainingRecord:
-    """Everything about one person's training: sessions, hours, certificates, what their role requires."""
-    user = (
-        await User.select(User.id, User.username, User.display_name, User.role)
-        .where(User.id == user_id)
-        .first()
-    )
-    if user is None:
-        raise NotFound("Person {id} not found.", id=user_id)
+async def _attendance_of(user_id: int) -> list[PersonAttendance]:
     lines = await (
         Attendance.select(
             Attendance.session,
@@ -200,7 +204,7 @@ async def training_record(user_id: int, on: date) -> TrainingRecord:
         .where(Attendance.user == user_id)
         .order_by(Attendance.session.starts_at, ascending=False)
     )
-    attendance = [
+    return [
         PersonAttendance(
             session_id=line["session"],
             course_code=line["course_code"],
@@ -213,6 +217,14 @@ async def training_record(user_id: int, on: date) -> TrainingRecord:
         )
         for line in lines
     ]
+
+
+async def training_record(user_id: int, on: date) -> TrainingRecord:
+    """Everything about one person's training: sessions, hours, certificates, what their role requires."""
+    user = await User.select(User.username, User.display_name, User.role).where(User.id == user_id).first()
+    if user is None:
+        raise NotFound("Person {id} not found.", id=user_id)
+    attendance = await _attendance_of(user_id)
     matrix = await qualification_matrix([user_id], on)
     return TrainingRecord(
         user_id=user_id,

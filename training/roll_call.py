@@ -22,6 +22,7 @@ from training.schemas import RollCallEntry
 from training.tables import Attendance, Certificate
 
 MAX_LINES = 500
+MAX_ID = 2_147_483_647  # a database integer
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,28 @@ def _score(entry: RollCallEntry) -> Decimal | None:
     return Decimal(str(entry.score)).quantize(Decimal("0.1"))
 
 
-def roll_call_lines(entries: Sequence[RollCallEntry]) -> dict[int, RollCallLine]:
+RawEntry = RollCallEntry | tuple[int, bool, float | None]
+"""A line as the schema, or as a plain (user id, attended, score or None) tuple."""
+
+
+def _entry(raw: RawEntry) -> RollCallEntry:
+    if isinstance(raw, RollCallEntry):
+        return raw
+    user_id, attended, score = raw
+    return RollCallEntry(user_id=user_id, attended=attended, score=score)
+
+
+def roll_call_lines(raw_entries: Sequence[RawEntry]) -> dict[int, RollCallLine]:
     """Validate every line before anything is written: one bad line refuses the whole roll call."""
+    entries = [_entry(raw) for raw in raw_entries]
     if not entries:
         raise Invalid("The roll call lists nobody.", field="entries")
     if len(entries) > MAX_LINES:
         raise Invalid("A roll call lists at most {max} people.", field="entries", max=MAX_LINES)
     lines: dict[int, RollCallLine] = {}
     for entry in entries:
+        if not 1 <= entry.user_id <= MAX_ID:
+            raise Invalid("Unknown person {id}.", field="user_id", id=entry.user_id)
         if entry.user_id in lines:
             raise Invalid("Person {id} is listed twice.", field="entries", id=entry.user_id)
         lines[entry.user_id] = RollCallLine(entry.user_id, entry.attended, _score(entry))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Collection, Mapping
-from decimal import Decimal
+from collections.abc import Collection, Sequence
+from datetime import timedelta
 from typing import Any, cast
 
 import msgspec
@@ -14,74 +12,23 @@ from piccolo.columns import Column
 from service_ops import clock, idempotency
 from service_ops.actor import Actor
 from service_ops.auth import check_role
-from service_ops.choices import ProductCategory, Role
+from service_ops.choices import Role
 from service_ops.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service_ops.tables import User
 from service_ops.uow import unit_of_work
 from service_ops.validation import required_text
-from training import events, scans
-from training.roll_call import RollCallLine, issue_certificates, roll_call_lines, write_lines
+from training import events, scans, validation
+from training.roll_call import RawEntry, RollCallLine, issue_certificates, roll_call_lines, write_lines
 from training.schemas import (
     CourseCreate,
     CourseUpdate,
     ExternalCertificateCreate,
-    RollCallEntry,
     SessionCreate,
 )
 from training.tables import Certificate, Course, CourseRole, TrainingSession
 
 TRAINING_ROLES = (Role.TRAINER, Role.SERVICE_MANAGER, Role.HQ_MANAGER)
 TEACHING_ROLES = (Role.TRAINER.value, Role.ADMIN.value)
-COURSE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
-CERTIFICATE_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9/-]{3,39}$")
-MAX_HOURS = Decimal(1000)
-COURSE_FIELDS = (
-    "title",
-    "hours",
-    "category",
-    "validity_months",
-    "pass_mark",
-    "is_service_manager_cert",
-    "is_active",
-)
-
-
-def _hours(value: float | Decimal, field: str = "hours") -> Decimal:
-    """A duration in hours, to one decimal: more than 0 and at most 1000."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise Invalid("Hours must be a number.", field=field)
-    hours = Decimal(str(value)).quantize(Decimal("0.1"))
-    if not Decimal(0) < hours <= MAX_HOURS:
-        raise Invalid("The duration must be more than 0 and at most {max} hours.", field=field, max=MAX_HOURS)
-    return hours
-
-
-def _course_values(data: Mapping[str, Any]) -> dict[str, Any]:
-    validity, pass_mark = data["validity_months"], data["pass_mark"]
-    if validity is not None and not 1 <= validity <= 600:
-        raise Invalid("Validity must be between 1 and 600 months, or blank.", field="validity_months")
-    if pass_mark is not None and not 0 <= pass_mark <= 100:
-        raise Invalid("The pass mark must be between 0 and 100, or blank.", field="pass_mark")
-    category = data["category"]
-    if category is not None and category not in {c.value for c in ProductCategory}:
-        raise Invalid("Unknown product category “{value}”.", field="category", value=str(category)[:32])
-    return {
-        "title": required_text(data["title"], "title", 100),
-        "hours": _hours(data["hours"]),
-        "category": ProductCategory(category).value if category is not None else None,
-        "validity_months": validity,
-        "pass_mark": pass_mark,
-        "is_service_manager_cert": bool(data["is_service_manager_cert"]),
-        "is_active": bool(data["is_active"]),
-    }
-
-
-def _roles(raw: Collection[str]) -> list[str]:
-    known = {role.value for role in Role}
-    for role in raw:
-        if role not in known:
-            raise Invalid("Unknown role “{role}”.", field="required_roles", role=str(role)[:32])
-    return sorted({Role(role).value for role in raw})
 
 
 async def _set_roles(course_id: int, roles: list[str]) -> None:
@@ -93,11 +40,9 @@ async def _set_roles(course_id: int, roles: list[str]) -> None:
 async def create_course(actor: Actor, data: CourseCreate) -> int:
     """Add a course to the catalogue, with the roles that must pass it."""
     check_role(actor, TRAINING_ROLES)
-    code = (data.code or "").strip().upper()
-    if not COURSE_CODE.match(code):
-        raise Invalid("A course code has 2 to 20 letters, digits or hyphens.", field="code")
-    values = _course_values(msgspec.structs.asdict(data))
-    roles = _roles(data.required_roles)
+    code = validation.course_code(data.code)
+    values = validation.course_values(msgspec.structs.asdict(data))
+    roles = validation.roles(data.required_roles)
     async with unit_of_work(actor) as uow:
         if await Course.exists().where(Course.code == code):
             raise Conflict("Course code “{code}” already exists.", field="code", code=code)
@@ -122,15 +67,15 @@ async def update_course(actor: Actor, course_id: int, data: CourseUpdate) -> Non
             raise NotFound("Course {id} not found.", id=course_id)
         role_rows = await CourseRole.select(CourseRole.role).where(CourseRole.course == course_id)
         before = {
-            **{name: row[name] for name in COURSE_FIELDS},
+            **{name: row[name] for name in validation.COURSE_FIELDS},
             "required_roles": sorted(r["role"] for r in role_rows),
         }
         given = {
             name: value for name, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET
         }
         merged = {**before, **given}
-        values = _course_values(merged)
-        roles = _roles(merged["required_roles"])
+        values = validation.course_values(merged)
+        roles = validation.roles(merged["required_roles"])
         await Course.update(cast(dict[Column | str, Any], values)).where(Course.id == course_id)
         if roles != before["required_roles"]:
             await _set_roles(course_id, roles)
@@ -158,9 +103,11 @@ async def schedule_session(actor: Actor, data: SessionCreate, idempotency_key: s
     if replayed is not None:
         return int(replayed)
     place = required_text(data.place, "place", 200)
-    given_hours = _hours(data.hours) if data.hours is not None else None
+    given_hours = validation.hours(data.hours) if data.hours is not None else None
     if data.starts_at.tzinfo is None:
         raise Invalid("Times must carry a time zone (e.g. 2026-11-23T09:30:00+08:00).", field="starts_at")
+    if not validation.EARLIEST <= data.starts_at.date() <= clock.today() + timedelta(days=3660):
+        raise Invalid("A session starts between 2000 and ten years from now.", field="starts_at")
     async with unit_of_work(actor) as uow:
         course = (
             await Course.select(Course.hours, Course.is_active).where(Course.id == data.course_id).first()
@@ -171,7 +118,7 @@ async def schedule_session(actor: Actor, data: SessionCreate, idempotency_key: s
         after: dict[str, Any] = {
             "course": data.course_id,
             "starts_at": data.starts_at,
-            "hours": given_hours or _hours(course["hours"]),
+            "hours": given_hours or validation.hours(course["hours"]),
             "trainer": data.trainer_id,
             "place": place,
         }
@@ -208,11 +155,12 @@ async def _check_people(user_ids: Collection[int]) -> None:
         raise Invalid("Unknown person {id}.", field="user_id", id=unknown[0])
 
 
-async def record_roll_call(actor: Actor, session_id: int, entries: list[RollCallEntry]) -> list[int]:
+async def record_roll_call(actor: Actor, session_id: int, entries: Sequence[RawEntry]) -> list[int]:
     """Mark attendance and scores for many people at once; each pass earns one certificate.
 
-    Returns the ids of the certificates issued now. Re-recording a result updates the person's line;
-    a pass that already has its certificate gets no second one.
+    `entries`: RollCallEntry structs or (user id, attended, score or None) tuples. Returns the ids of
+    the certificates issued now. Re-recording a result updates the person's line; a pass that already
+    has its certificate (even a revoked one) gets no second one.
     """
     check_role(actor, TRAINING_ROLES)
     lines = roll_call_lines(entries)
@@ -244,15 +192,8 @@ async def record_external_certificate(
 ) -> int:
     """Record a certificate issued by another body; it needs no pass here, but a scan of it."""
     check_role(actor, TRAINING_ROLES)
-    number = (data.number or "").strip().upper()
-    if not CERTIFICATE_NUMBER.match(number):
-        raise Invalid("A certificate number has 4 to 40 letters, digits, - or /.", field="number")
-    issuer = required_text(data.issuer, "issuer", 100)
+    number, issuer = validation.external_certificate(data)
     checked = scans.checked_scan(scan, filename)
-    if data.issued_on > clock.today():
-        raise Invalid("The issue date cannot be in the future.", field="issued_on")
-    if data.expires_on is not None and data.expires_on < data.issued_on:
-        raise Invalid("A certificate cannot expire before it is issued.", field="expires_on")
     async with unit_of_work(actor) as uow:
         course = await Course.select(Course.validity_months).where(Course.id == data.course_id).first()
         if course is None:

@@ -12,6 +12,7 @@ these tests skip, except under CI=true, where they fail.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -82,3 +83,28 @@ def browser(chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory)
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture
+def new_page(browser: Any, app_server: AppServer) -> Iterator[Any]:
+    """new_page(**context options) → a page in a fresh desktop-sized browser context."""
+    contexts: list[Any] = []
+
+    def _open(**options: Any) -> Any:
+        context = browser.new_context(viewport=DESKTOP, base_url=app_server.base_url, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def submit(page: Any, button: Any, url: str | re.Pattern[str]) -> None:
+    """Click a form's button and wait for the page it leads to (POST, redirect, GET)."""
+    with page.expect_navigation(url=url):
+        button.click()

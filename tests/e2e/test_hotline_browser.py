@@ -22,16 +22,13 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from service_ops.demo import DEMO_PASSWORD, DEMO_PHONE, DEMO_SERIAL
-from tests.e2e.conftest import DESKTOP, AppServer
+from tests.e2e.conftest import AppServer, submit
 
 DEMO_AGENT = "agent1"
 DEMO_CUSTOMER = "张伟"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
-TIMEOUT_MS = 10_000
 
 # The Chinese catalog's words for the flow's landmarks (msgid → zh_CN).
 ZH = {
@@ -112,28 +109,6 @@ def screenshot_on_failure(page: Any, artifacts: Path, name: str) -> Iterator[Non
         except Exception:
             pass
         raise
-
-
-@pytest.fixture
-def new_page(browser: Any, app_server: AppServer) -> Iterator[Any]:
-    """new_page(**context options) → a page in a fresh desktop-sized browser context."""
-    contexts: list[Any] = []
-
-    def _open(**options: Any) -> Any:
-        context = browser.new_context(viewport=DESKTOP, base_url=app_server.base_url, **options)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
-def submit(page: Any, button: Any, url: str | re.Pattern[str]) -> None:
-    """Click a form's button and wait for the page it leads to (POST, redirect, GET)."""
-    with page.expect_navigation(url=url):
-        button.click()
 
 
 def _log_in(page: Any, login_label: str) -> None:

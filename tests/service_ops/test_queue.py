@@ -63,3 +63,13 @@ async def test_worker_restarts_after_redis_goes_away(monkeypatch: pytest.MonkeyP
 def test_every_task_is_registered_for_the_worker() -> None:
     names = {function.__name__ for function in worker.job_functions()}
     assert "send_ticket_confirmation" in names
+
+
+def test_daily_jobs_run_once_a_day() -> None:
+    async def job(ctx: dict[str, Any]) -> None:
+        return None
+
+    daily = worker._cron(queue.Periodic(job, minutes=1440))
+    assert (daily.hour, daily.minute) == ({0}, {0})
+    every_five = worker._cron(queue.Periodic(job, minutes=5))
+    assert every_five.minute == set(range(0, 60, 5))

@@ -76,3 +76,67 @@ SCENARIOS: Scenarios = {
         ),
     ),
 }
+
+
+async def _with_network(ctx: dict[str, Any], stage: str, action: Any) -> Any:
+    """Build the dispatch tests' network, bring a ticket to `stage`, run `action(setup)`, then retire
+    the network's course (it would otherwise bind other tests' technicians)."""
+    from tests.outlets.network import retire_course
+    from tests.tickets.test_dispatch import build_network, new_field_ticket
+
+    setup = await build_network(ctx["system"], ctx["make_user"])
+    try:
+        setup["ticket_id"] = await new_field_ticket(ctx["make_user"], setup)
+        setup["dispatcher"] = await ctx["make_user"]("dispatcher")
+        setup["manager"] = await manager_of(setup, "near")
+        if stage in ("dispatched", "accepted"):
+            await services.dispatch_ticket(setup["dispatcher"], setup["ticket_id"], setup["near"])
+        if stage == "accepted":
+            await services.accept_dispatch(setup["manager"], setup["ticket_id"])
+        return await action(setup)
+    finally:
+        await retire_course(ctx["system"], setup["course_id"])
+
+
+async def manager_of(setup: dict[str, Any], name: str) -> Any:
+    from service_ops.auth import load_actor
+
+    return await load_actor(setup[f"{name}_manager"].user_id)
+
+
+SCENARIOS.update(
+    {
+        "tickets.services.dispatch_ticket": (
+            events.TICKET_DISPATCHED,
+            lambda ctx: _with_network(
+                ctx, "new", lambda s: services.dispatch_ticket(s["dispatcher"], s["ticket_id"], s["near"])
+            ),
+        ),
+        "tickets.services.auto_dispatch": (
+            events.TICKET_DISPATCHED,
+            lambda ctx: _with_network(
+                ctx, "new", lambda s: services.auto_dispatch(s["dispatcher"], s["ticket_id"])
+            ),
+        ),
+        "tickets.services.accept_dispatch": (
+            events.DISPATCH_ACCEPTED,
+            lambda ctx: _with_network(
+                ctx, "dispatched", lambda s: services.accept_dispatch(s["manager"], s["ticket_id"])
+            ),
+        ),
+        "tickets.services.refuse_dispatch": (
+            events.DISPATCH_REFUSED,
+            lambda ctx: _with_network(
+                ctx, "dispatched", lambda s: services.refuse_dispatch(s["manager"], s["ticket_id"], "满负荷")
+            ),
+        ),
+        "tickets.services.assign_technician": (
+            events.TECHNICIAN_ASSIGNED,
+            lambda ctx: _with_network(
+                ctx,
+                "accepted",
+                lambda s: services.assign_technician(s["manager"], s["ticket_id"], s["near_tech"].user_id),
+            ),
+        ),
+    }
+)

@@ -35,7 +35,16 @@ from tickets.tables import Ticket, TicketDispatch
 
 @pytest.fixture
 async def network(system: Any, make_user: Any, world: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
-    """Two outlets able to repair televisions in one county, each with a manager and a qualified technician."""
+    built = await build_network(system, make_user)
+    yield built
+    await retire_course(system, built["course_id"])
+
+
+async def build_network(system: Any, make_user: Any) -> dict[str, Any]:
+    """Two outlets able to repair televisions in one county, each with a manager and a qualified technician.
+
+    The caller retires `course_id` afterwards (the course would otherwise bind other tests' technicians).
+    """
     course_id = await new_course(system)
     regions = await region_tree(system)
     county = regions["county"][1]
@@ -65,11 +74,10 @@ async def network(system: Any, make_user: Any, world: dict[str, Any]) -> AsyncIt
             purchase_date=clock.today() - timedelta(days=100),
         ),
     )
-    yield {**people, "near": near_id, "far": far_id, "customer_id": customer_id, "unit_id": unit_id}
-    await retire_course(system, course_id)
+    return {**people, "near": near_id, "far": far_id, "customer_id": customer_id, "unit_id": unit_id}
 
 
-async def _new_ticket(make_user: Any, network: dict[str, Any]) -> int:
+async def new_field_ticket(make_user: Any, network: dict[str, Any]) -> int:
     agent = await make_user("agent")
     return await services.create_ticket(
         agent,
@@ -89,7 +97,7 @@ async def _manager_actor(network: dict[str, Any], name: str) -> Any:
 
 
 async def test_ranking_explains_every_outlet(make_user: Any, network: dict[str, Any]) -> None:
-    ticket_id = await _new_ticket(make_user, network)
+    ticket_id = await new_field_ticket(make_user, network)
     ranking = await candidates(ticket_id)
     ours = {c.outlet_id: c for c in ranking if c.outlet_id in (network["near"], network["far"])}
     assert set(ours) == {network["near"], network["far"]}
@@ -103,7 +111,7 @@ async def test_refusal_redispatches_to_the_next_outlet_then_accept_and_assign(
     make_user: Any, network: dict[str, Any]
 ) -> None:
     dispatcher = await make_user("dispatcher")
-    ticket_id = await _new_ticket(make_user, network)
+    ticket_id = await new_field_ticket(make_user, network)
     await services.dispatch_ticket(dispatcher, ticket_id, network["near"])
     ticket = await Ticket.objects().get(Ticket.id == ticket_id)
     assert (ticket.status, ticket.outlet) == ("dispatched", network["near"])
@@ -161,7 +169,7 @@ async def test_refused_by_everyone_returns_to_the_queue_and_tells_dispatchers(
     make_user: Any, network: dict[str, Any]
 ) -> None:
     dispatcher = await make_user("dispatcher")
-    ticket_id = await _new_ticket(make_user, network)
+    ticket_id = await new_field_ticket(make_user, network)
     await services.dispatch_ticket(dispatcher, ticket_id, network["far"])
     await services.refuse_dispatch(await _manager_actor(network, "far"), ticket_id, "满负荷")
     await services.refuse_dispatch(await _manager_actor(network, "near"), ticket_id, "无备件")
@@ -176,7 +184,7 @@ async def test_refused_by_everyone_returns_to_the_queue_and_tells_dispatchers(
 
 async def test_two_managers_accepting_at_once_one_wins(make_user: Any, network: dict[str, Any]) -> None:
     dispatcher = await make_user("dispatcher")
-    ticket_id = await _new_ticket(make_user, network)
+    ticket_id = await new_field_ticket(make_user, network)
     await services.dispatch_ticket(dispatcher, ticket_id, network["near"])
     near = await _manager_actor(network, "near")
     second = await join(network_system(), make_user, network["near"], role="outlet_manager", is_manager=True)
@@ -192,7 +200,7 @@ async def test_two_managers_accepting_at_once_one_wins(make_user: Any, network: 
 
 async def test_double_assignment_one_wins(make_user: Any, network: dict[str, Any], system: Any) -> None:
     dispatcher = await make_user("dispatcher")
-    ticket_id = await _new_ticket(make_user, network)
+    ticket_id = await new_field_ticket(make_user, network)
     await services.dispatch_ticket(dispatcher, ticket_id, network["near"])
     near = await _manager_actor(network, "near")
     await services.accept_dispatch(near, ticket_id)
@@ -208,7 +216,7 @@ async def test_double_assignment_one_wins(make_user: Any, network: dict[str, Any
 async def test_service_manager_override_is_flagged(make_user: Any, network: dict[str, Any]) -> None:
     dispatcher = await make_user("dispatcher")
     manager = await make_user("service_manager")
-    ticket_id = await _new_ticket(make_user, network)
+    ticket_id = await new_field_ticket(make_user, network)
     await services.dispatch_ticket(dispatcher, ticket_id, network["near"])
     await services.accept_dispatch(await _manager_actor(network, "near"), ticket_id)
     with pytest.raises(Invalid, match="override"):
@@ -232,7 +240,7 @@ async def test_dispatch_to_an_inactive_outlet_is_refused(
     from outlets import services as outlet_services
 
     dispatcher = await make_user("dispatcher")
-    ticket_id = await _new_ticket(make_user, network)
+    ticket_id = await new_field_ticket(make_user, network)
     await outlet_services.deactivate_outlet(system, network["far"], "停业整顿")
     await run_jobs()  # the ticket's confirmation job writes its own event; let it finish first
     events = await AuditEvent.count()
@@ -255,7 +263,7 @@ async def test_expiring_certificate_drops_the_outlet_the_next_day(
     from tests.outlets.network import certify
 
     await certify(system, far_tech, expires_on=clock.today())
-    ticket_id = await _new_ticket(make_user, network)
+    ticket_id = await new_field_ticket(make_user, network)
     assert network["far"] in {c.outlet_id for c in await candidates(ticket_id) if c.eligible}
     with clock.frozen_at(clock.now() + timedelta(days=1)):
         tomorrow = {c.outlet_id: c for c in await candidates(ticket_id)}
@@ -270,7 +278,7 @@ def network_system() -> Any:
 
 
 async def test_dispatch_api_flow(api_client: Any, make_user: Any, network: dict[str, Any]) -> None:
-    ticket_id = await _new_ticket(make_user, network)
+    ticket_id = await new_field_ticket(make_user, network)
     client = await api_client("dispatcher")
     ranking = (await client.get(f"/api/tickets/{ticket_id}/candidates")).json()
     suggested = next(c for c in ranking if c["suggested"])

@@ -292,7 +292,7 @@ async def _check_technician(
         return False
     if actor.role in OVERRIDE_ROLES and (override_reason or "").strip():
         return True
-    missing = ", ".join(option.missing) or i18n.gettext(option.reason or "")
+    missing = ", ".join(option.missing) or (i18n.gettext(option.reason) if option.reason else "")
     if actor.role in OVERRIDE_ROLES:
         raise Invalid(
             "{name} is not qualified ({missing}); an override needs a reason.",
