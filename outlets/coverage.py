@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from outlets.tables import OutletCoverage
+from service_ops.queries import region_read
 from service_ops.schemas import RegionRead
 from service_ops.tables import Region
 
@@ -28,19 +29,7 @@ async def uncovered_sales_regions(on: date) -> list[RegionRead]:
             memo[region_id] = region_id in covered_roots or covered(parents.get(region_id), depth + 1)
         return memo[region_id]
 
-    return [
-        RegionRead(
-            id=row["id"],
-            code=row["code"],
-            name=row["name"],
-            level=row["level"],
-            parent_id=row["parent"],
-            is_sales_region=row["is_sales_region"],
-            service_class=row["service_class"],
-        )
-        for row in regions
-        if row["is_sales_region"] and not covered(row["id"])
-    ]
+    return [region_read(row) for row in regions if row["is_sales_region"] and not covered(row["id"])]
 
 
 async def _regions_listed_by_serving_outlets(on: date) -> set[int]:

@@ -14,6 +14,7 @@ from outlets.tables import Outlet, OutletCategory, OutletCoverage, OutletInspect
 from service_ops import clock
 from service_ops.choices import Role
 from service_ops.errors import NotFound
+from service_ops.queries import region_read
 from service_ops.schemas import RegionRead
 from training import queries as training
 
@@ -122,21 +123,7 @@ async def coverage_of(outlet_id: int) -> list[RegionRead]:
         OutletCoverage.region.is_sales_region.as_alias("is_sales_region"),
         OutletCoverage.region.service_class.as_alias("service_class"),
     ).where(OutletCoverage.outlet == outlet_id)
-    return sorted(
-        (
-            RegionRead(
-                id=r["id"],
-                code=r["code"],
-                name=r["name"],
-                level=r["level"],
-                parent_id=r["parent"],
-                is_sales_region=r["is_sales_region"],
-                service_class=r["service_class"],
-            )
-            for r in rows
-        ),
-        key=lambda region: region.code,
-    )
+    return sorted((region_read(row) for row in rows), key=lambda region: region.code)
 
 
 async def members_of(outlet_id: int, on: date | None = None) -> list[MemberRead]:

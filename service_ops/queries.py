@@ -149,20 +149,21 @@ async def get_unit_by_serial(serial: str) -> UnitRead:
     return _unit_read(row)
 
 
+def region_read(row: dict[str, Any]) -> RegionRead:
+    """A region row (columns named as on the region table) at the HTTP edge."""
+    return RegionRead(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        level=row["level"],
+        parent_id=row["parent"],
+        is_sales_region=row["is_sales_region"],
+        service_class=row["service_class"],
+    )
+
+
 async def list_regions() -> list[RegionRead]:
-    rows = await Region.select().order_by(Region.code)
-    return [
-        RegionRead(
-            id=r["id"],
-            code=r["code"],
-            name=r["name"],
-            level=r["level"],
-            parent_id=r["parent"],
-            is_sales_region=r["is_sales_region"],
-            service_class=r["service_class"],
-        )
-        for r in rows
-    ]
+    return [region_read(row) for row in await Region.select().order_by(Region.code)]
 
 
 async def region_service_class(region_id: int) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,18 +30,18 @@ async def open_load_by_outlet() -> dict[int, int]:
 async def on_time_rates(since: datetime | None = None) -> dict[int, float | None]:
     """Per outlet, the share of offers in the last 30 days answered by their acceptance deadline.
 
-    Arrival times join this once work orders record them; acceptance is what dispatch records now.
+    Counted in the database (one row per outlet). Arrival times join this once work orders record
+    them; acceptance is what dispatch records now.
     """
     since = since or clock.now() - ON_TIME_WINDOW
-    rows = await TicketDispatch.select(
-        TicketDispatch.outlet, TicketDispatch.accept_due, TicketDispatch.decided_at
-    ).where((TicketDispatch.dispatched_at >= since) & (TicketDispatch.accept_due < clock.now()))
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for row in rows:
-        met = row["decided_at"] is not None and row["decided_at"] <= row["accept_due"]
-        counts[row["outlet"]][0] += int(met)
-        counts[row["outlet"]][1] += 1
-    return {outlet: met / total for outlet, (met, total) in counts.items()}
+    rows = await TicketDispatch.raw(
+        "SELECT outlet, COUNT(*) AS offers, "
+        "SUM(CASE WHEN decided_at IS NOT NULL AND decided_at <= accept_due THEN 1 ELSE 0 END) AS met "
+        "FROM ticket_dispatch WHERE dispatched_at >= {} AND accept_due < {} GROUP BY outlet",
+        since,
+        clock.now(),
+    )
+    return {row["outlet"]: int(row["met"]) / int(row["offers"]) for row in rows}
 
 
 async def refused_outlet_ids(ticket_id: int) -> set[int]:

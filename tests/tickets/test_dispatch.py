@@ -294,3 +294,20 @@ async def test_dispatch_api_flow(api_client: Any, make_user: Any, network: dict[
     assert again.status_code == 409
     queue = (await client.get("/api/dispatch/queue")).json()
     assert ticket_id not in {t["id"] for t in queue}
+
+
+async def test_on_time_rate_counts_answers_by_their_deadline(make_user: Any, network: dict[str, Any]) -> None:
+    """An offer answered in time counts as met; one answered after its deadline does not."""
+    from tickets.dispatch_queries import on_time_rates
+
+    dispatcher = await make_user("dispatcher")
+    start = clock.now() - timedelta(days=2)
+    with clock.frozen_at(start):
+        on_time = await new_field_ticket(make_user, network)
+        late = await new_field_ticket(make_user, network)
+        await services.dispatch_ticket(dispatcher, on_time, network["near"])
+        await services.dispatch_ticket(dispatcher, late, network["near"])
+        await services.accept_dispatch(await _manager_actor(network, "near"), on_time)
+    with clock.frozen_at(start + timedelta(days=1)):
+        await services.accept_dispatch(await _manager_actor(network, "near"), late)
+    assert (await on_time_rates(since=start - timedelta(minutes=1)))[network["near"]] == 0.5
