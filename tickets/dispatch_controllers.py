@@ -162,6 +162,20 @@ class DispatchPages(Controller):
         }
         return page("tickets/outlet_queue.html", request, tickets=tickets, technicians=options)
 
+    @get("/outlets/{outlet_id:int}/jobs", guards=[READ])
+    async def outlet_jobs(self, request: Request[Any, Any, Any], outlet_id: PathId) -> Template:
+        """One outlet's open jobs, read-only (linked from the outlet's page)."""
+        outlet = await outlet_queries.get_outlet(outlet_id)
+        tickets = await dispatch_queries.outlet_queue([outlet_id])
+        return page(
+            "tickets/outlet_queue.html",
+            request,
+            tickets=tickets,
+            technicians={},
+            outlet=outlet,
+            read_only=True,
+        )
+
     @post("/tickets/{ticket_id:int}/accept", guards=[OUTLET])
     async def accept(self, actor: CurrentActor, ticket_id: PathId) -> Redirect:
         await services.accept_dispatch(actor, ticket_id)

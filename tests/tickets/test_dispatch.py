@@ -311,3 +311,18 @@ async def test_on_time_rate_counts_answers_by_their_deadline(make_user: Any, net
     with clock.frozen_at(start + timedelta(days=1)):
         await services.accept_dispatch(await _manager_actor(network, "near"), late)
     assert (await on_time_rates(since=start - timedelta(minutes=1)))[network["near"]] == 0.5
+
+
+async def test_outlet_jobs_page_lists_the_outlets_open_jobs(
+    as_browser: Any, make_user: Any, network: dict[str, Any]
+) -> None:
+    from tests.conftest import PASSWORD
+
+    dispatcher = await make_user("dispatcher")
+    ticket_id = await new_field_ticket(make_user, network)
+    await services.dispatch_ticket(dispatcher, ticket_id, network["near"])
+    number = (await Ticket.select(Ticket.number).where(Ticket.id == ticket_id).first())["number"]
+    await as_browser.login(dispatcher.username, PASSWORD)
+    page = await as_browser.client.get(f"/outlets/{network['near']}/jobs")
+    assert page.status_code == 200 and number in page.text
+    assert 'data-action="accept"' not in page.text, "read-only for a dispatcher"
