@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service_ops.audit import labeller
 from service_ops.errors import N_
 
 OUTLET_CREATED = "outlets.outlet_created"
@@ -27,6 +28,5 @@ LABELS = {
 }
 
 
-def label(action: str) -> str:
-    """The untranslated label of an event name (the name itself if it has none)."""
-    return LABELS.get(action, action)
+label = labeller(LABELS)
+"""The untranslated label of an event name (the name itself if it has none)."""

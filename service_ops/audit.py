@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -143,3 +144,12 @@ async def verify_chain() -> VerifyResult:
             if event_hash(prev_hash, _hashed_columns(row)) != row["hash"]:
                 return VerifyResult(False, checked, row["seq"], "content does not match hash")
             prev_hash, last_seq, checked = row["hash"], row["seq"], checked + 1
+
+
+def labeller(labels: Mapping[str, str]) -> Callable[[str], str]:
+    """A domain's `label(action)` for audit-trail pages: the untranslated label, or the event name itself."""
+
+    def label(action: str) -> str:
+        return labels.get(action, action)
+
+    return label

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service_ops.audit import labeller
 from service_ops.errors import N_
 
 CALL_STARTED = "tickets.call_started"
@@ -35,6 +36,5 @@ LABELS = {
 }
 
 
-def label(action: str) -> str:
-    """The untranslated label of an event name (the name itself if it has none)."""
-    return LABELS.get(action, action)
+label = labeller(LABELS)
+"""The untranslated label of an event name (the name itself if it has none)."""
