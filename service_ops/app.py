@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             controllers.AuthPages,
             controllers.CustomerPages,
+            controllers.NotificationPages,
+            controllers.NotificationApi,
             controllers.AccountApi,
             controllers.MasterDataApi,
             controllers.health,

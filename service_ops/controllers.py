@@ -20,6 +20,7 @@ from service_ops.schemas import (
     CustomerRead,
     CustomerRegistration,
     NewUnit,
+    NotificationIds,
     ProductModelCreate,
     RegionCreate,
     RegionRead,
@@ -89,6 +90,37 @@ async def health() -> dict[str, str]:
     """Liveness and database reachability for load balancers and compose."""
     await AuditEvent.raw("SELECT 1")
     return {"status": "ok"}
+
+
+class NotificationPages(Controller):
+    """In-app notifications (certificate expiring, job dispatched to your outlet …)."""
+
+    include_in_schema = False
+
+    @get("/notifications", guards=[STAFF])
+    async def notifications(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Template:
+        rows = await queries.unread_notifications(actor.user_id) if actor.user_id else []
+        return page("notifications.html", request, notifications=rows)
+
+    @post("/notifications/read", guards=[STAFF])
+    async def mark_read(self, request: Request[Any, Any, Any], actor: CurrentActor) -> Redirect:
+        form = await request.form()
+        ids = [int(value) for value in form.getall("id") if str(value).isdigit()] if form else []
+        await services.mark_notifications_read(actor, ids)
+        return Redirect(path="/notifications")
+
+
+class NotificationApi(Controller):
+    path = "/api/notifications"
+    tags = ["accounts"]
+
+    @get("/", guards=[STAFF])
+    async def unread(self, actor: CurrentActor) -> list[dict[str, Any]]:
+        return await queries.unread_notifications(actor.user_id) if actor.user_id else []
+
+    @post("/read", guards=[STAFF])
+    async def mark_read(self, actor: CurrentActor, data: JSONBody[NotificationIds]) -> dict[str, int]:
+        return {"read": await services.mark_notifications_read(actor, data.ids)}
 
 
 class CustomerPages(Controller):

@@ -128,3 +128,7 @@ class CustomerRegistration(msgspec.Struct, kw_only=True):
 
     customer: CustomerCreate
     unit: NewUnit | None = None
+
+
+class NotificationIds(msgspec.Struct, kw_only=True):
+    ids: Annotated[list[Id], msgspec.Meta(max_length=500)]
