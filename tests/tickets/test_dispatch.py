@@ -173,13 +173,12 @@ async def test_refused_by_everyone_returns_to_the_queue_and_tells_dispatchers(
     await services.dispatch_ticket(dispatcher, ticket_id, network["far"])
     await services.refuse_dispatch(await _manager_actor(network, "far"), ticket_id, "满负荷")
     await services.refuse_dispatch(await _manager_actor(network, "near"), ticket_id, "无备件")
-    remaining = [c for c in await candidates(ticket_id) if c.eligible]
+    assert [c for c in await candidates(ticket_id) if c.eligible] == [], "both covering outlets refused"
     ticket = await Ticket.objects().get(Ticket.id == ticket_id)
-    if not remaining:
-        assert (ticket.status, ticket.outlet) == ("new", None)
-        assert await Notification.exists().where(
-            (Notification.user == dispatcher.user_id) & (Notification.entity_id == str(ticket_id))
-        )
+    assert (ticket.status, ticket.outlet) == ("new", None)
+    assert await Notification.exists().where(
+        (Notification.user == dispatcher.user_id) & (Notification.entity_id == str(ticket_id))
+    )
 
 
 async def test_two_managers_accepting_at_once_one_wins(make_user: Any, network: dict[str, Any]) -> None:
