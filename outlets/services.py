@@ -25,7 +25,7 @@ from service_ops.choices import Role
 from service_ops.errors import N_, Conflict, Invalid, InvalidTransition, NotFound
 from service_ops.queries import region_id_for_code
 from service_ops.tables import Region, User
-from service_ops.uow import unit_of_work
+from service_ops.uow import lock_row, unit_of_work
 from service_ops.validation import normalise_phone, required_text
 
 NETWORK_ROLES = (Role.SERVICE_MANAGER, Role.HQ_MANAGER)
@@ -244,8 +244,7 @@ async def _inspector_id(actor: Actor, username: str | None) -> int:
 
 
 async def _locked_outlet(outlet_id: int) -> Outlet:
-    if Outlet._meta.db.engine_type == "postgres":
-        await Outlet.raw("SELECT id FROM outlet WHERE id = {} FOR UPDATE", outlet_id)
+    await lock_row(Outlet, outlet_id)
     outlet = await Outlet.objects().get(Outlet.id == outlet_id)
     if outlet is None:
         raise NotFound("Outlet {id} not found.", id=outlet_id)

@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from piccolo.engine.sqlite import TransactionType
+from piccolo.table import Table
 
 from service_ops import clock, context
 from service_ops.actor import Actor
@@ -60,6 +61,13 @@ class UnitOfWork:
     def after_commit(self, callback: AfterCommit) -> None:
         """Run `callback` once the transaction has committed (never if it rolls back)."""
         self.callbacks.append(callback)
+
+
+async def lock_row(table: type[Table], row_id: int) -> None:
+    """Hold one row until the unit of work ends, so concurrent changes to it queue (PostgreSQL);
+    SQLite's write transaction already serialises writers."""
+    if table._meta.db.engine_type == "postgres":
+        await table.raw(f"SELECT id FROM {table._meta.tablename} WHERE id = {{}} FOR UPDATE", row_id)
 
 
 def current_unit_of_work() -> UnitOfWork | None:

@@ -15,7 +15,7 @@ from service_ops.auth import check_role
 from service_ops.choices import Role
 from service_ops.errors import Conflict, Invalid, InvalidTransition, NotFound
 from service_ops.tables import User
-from service_ops.uow import unit_of_work
+from service_ops.uow import lock_row, unit_of_work
 from service_ops.validation import required_text
 from training import events, scans, validation
 from training.roll_call import RawEntry, RollCallLine, issue_certificates, roll_call_lines, write_lines
@@ -130,8 +130,7 @@ async def schedule_session(actor: Actor, data: SessionCreate, idempotency_key: s
 
 
 async def _locked_session(session_id: int) -> dict[str, Any]:
-    if TrainingSession._meta.db.engine_type == "postgres":
-        await TrainingSession.raw("SELECT id FROM training_session WHERE id = {} FOR UPDATE", session_id)
+    await lock_row(TrainingSession, session_id)
     row = await (
         TrainingSession.select(
             TrainingSession.id,
@@ -232,8 +231,7 @@ async def revoke_certificate(actor: Actor, certificate_id: int, reason: str) -> 
     check_role(actor, TRAINING_ROLES)
     why = required_text(reason, "reason", 1000)
     async with unit_of_work(actor) as uow:
-        if Certificate._meta.db.engine_type == "postgres":
-            await Certificate.raw("SELECT id FROM certificate WHERE id = {} FOR UPDATE", certificate_id)
+        await lock_row(Certificate, certificate_id)
         row = (
             await Certificate.select(Certificate.number, Certificate.revoked_on)
             .where(Certificate.id == certificate_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 from service_ops.choices import Role
 from service_ops.errors import InvalidTransition, NotFound
+from service_ops.uow import lock_row
 from tickets.choices import TicketStatus
 from tickets.tables import Ticket
 from tickets.transitions import can_move
@@ -48,8 +49,7 @@ def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
 
 
 async def locked_ticket(ticket_id: int) -> Ticket:
-    if Ticket._meta.db.engine_type == "postgres":
-        await Ticket.raw("SELECT id FROM ticket WHERE id = {} FOR UPDATE", ticket_id)
+    await lock_row(Ticket, ticket_id)
     ticket = await Ticket.objects().get(Ticket.id == ticket_id)
     if ticket is None:
         raise NotFound("Ticket {id} not found.", id=ticket_id)
