@@ -105,3 +105,139 @@ class SlaState(StrEnum):
             SlaState.NONE: N_("No commitment"),
             SlaState.STOPPED: N_("Stopped (cancelled)"),
         }[self]
+
+
+class WorkOrderStatus(StrEnum):
+    ASSIGNED = "assigned"
+    EN_ROUTE = "en_route"
+    ARRIVED = "arrived"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {
+            WorkOrderStatus.ASSIGNED: N_("Assigned"),
+            WorkOrderStatus.EN_ROUTE: N_("En route"),
+            WorkOrderStatus.ARRIVED: N_("Arrived"),
+            WorkOrderStatus.COMPLETED: N_("Completed"),
+            WorkOrderStatus.CANCELLED: N_("Cancelled"),
+        }[self]
+
+
+class WorkResult(StrEnum):
+    FIXED = "fixed"
+    NOT_FIXED = "not_fixed"
+    INSTALLED = "installed"
+    FAILED = "failed"
+    REPLACED = "replaced"
+    REFUNDED = "refunded"
+
+    @property
+    def label(self) -> str:
+        return {
+            WorkResult.FIXED: N_("Fixed"),
+            WorkResult.NOT_FIXED: N_("Not fixed"),
+            WorkResult.INSTALLED: N_("Installed"),
+            WorkResult.FAILED: N_("Installation failed"),
+            WorkResult.REPLACED: N_("Replaced"),
+            WorkResult.REFUNDED: N_("Refunded"),
+        }[self]
+
+    @property
+    def resolves_ticket(self) -> bool:
+        """Fixed, installed, replaced or refunded ends the customer's request; the others need a revisit."""
+        return self not in (WorkResult.NOT_FIXED, WorkResult.FAILED)
+
+
+RESULTS_BY_KIND: dict[str, frozenset[WorkResult]] = {
+    "install": frozenset({WorkResult.INSTALLED, WorkResult.FAILED, WorkResult.REPLACED, WorkResult.REFUNDED}),
+    "repair": frozenset({WorkResult.FIXED, WorkResult.NOT_FIXED, WorkResult.REPLACED, WorkResult.REFUNDED}),
+    "maintenance": frozenset({WorkResult.FIXED, WorkResult.NOT_FIXED}),
+}
+
+
+class Payer(StrEnum):
+    WARRANTY = "warranty"
+    CUSTOMER = "customer"
+
+    @property
+    def label(self) -> str:
+        return {Payer.WARRANTY: N_("Warranty"), Payer.CUSTOMER: N_("Customer")}[self]
+
+
+class ComplaintSeverity(StrEnum):
+    NORMAL = "normal"
+    MAJOR = "major"
+
+    @property
+    def label(self) -> str:
+        return {ComplaintSeverity.NORMAL: N_("Normal"), ComplaintSeverity.MAJOR: N_("Major")}[self]
+
+
+class ComplaintStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {
+            ComplaintStatus.OPEN: N_("Open"),
+            ComplaintStatus.ACKNOWLEDGED: N_("Acknowledged"),
+            ComplaintStatus.RESOLVED: N_("Resolved"),
+            ComplaintStatus.CLOSED: N_("Closed"),
+        }[self]
+
+
+class ComplaintCategory(StrEnum):
+    SERVICE_ATTITUDE = "attitude"
+    TIMELINESS = "timeliness"
+    QUALITY_OF_WORK = "workmanship"
+    PRODUCT_QUALITY = "product"
+    FEES = "fees"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            ComplaintCategory.SERVICE_ATTITUDE: N_("Service attitude"),
+            ComplaintCategory.TIMELINESS: N_("Timeliness"),
+            ComplaintCategory.QUALITY_OF_WORK: N_("Quality of work"),
+            ComplaintCategory.PRODUCT_QUALITY: N_("Product quality"),
+            ComplaintCategory.FEES: N_("Fees"),
+            ComplaintCategory.OTHER: N_("Other"),
+        }[self]
+
+
+class GuaranteeKind(StrEnum):
+    REPAIR = "repair"
+    REPLACE = "replace"
+    REFUND = "refund"
+
+    @property
+    def label(self) -> str:
+        return {
+            GuaranteeKind.REPAIR: N_("Repair (包修)"),
+            GuaranteeKind.REPLACE: N_("Replacement (包换)"),
+            GuaranteeKind.REFUND: N_("Refund (包退)"),
+        }[self]
+
+
+class CapaSource(StrEnum):
+    COMPLAINT = "complaint"
+    SURVEY = "survey"
+    INSPECTION = "inspection"
+    REVIEW = "review"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            CapaSource.COMPLAINT: N_("Complaint"),
+            CapaSource.SURVEY: N_("Satisfaction survey"),
+            CapaSource.INSPECTION: N_("Outlet inspection"),
+            CapaSource.REVIEW: N_("Management review"),
+            CapaSource.OTHER: N_("Other"),
+        }[self]

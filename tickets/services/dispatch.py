@@ -24,6 +24,7 @@ from service_ops.validation import required_text
 from tickets import dispatch_queries, events
 from tickets.choices import TicketStatus
 from tickets.services.common import locked_ticket, move
+from tickets.services.work_orders import open_visit
 from tickets.tables import SlaPolicy, Ticket, TicketDispatch
 
 DISPATCH_ROLES = (Role.DISPATCHER, Role.SERVICE_MANAGER, Role.HQ_MANAGER)
@@ -257,6 +258,7 @@ async def assign_technician(
         override = await _check_technician(actor, ticket, technician_id, override_reason)
         ticket.technician, ticket.assigned_at = technician_id, clock.now()
         await ticket.save([Ticket.technician, Ticket.assigned_at])
+        await open_visit(uow, ticket, technician_id, visit_no=1, arrival_due=ticket.arrival_due)
         uow.record(
             events.TECHNICIAN_ASSIGNED,
             "ticket",

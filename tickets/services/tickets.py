@@ -19,6 +19,7 @@ from tickets import events, sla
 from tickets.choices import TicketKind, TicketStatus
 from tickets.schemas import TicketCreate
 from tickets.services.common import HOTLINE_ROLES, locked_ticket, move, ticket_snapshot
+from tickets.services.followups import open_followup
 from tickets.tables import Call, SlaPolicy, Ticket
 
 EXTERNAL_NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,31}$")
@@ -151,6 +152,7 @@ async def resolve_ticket(actor: Actor, ticket_id: int, resolution: str) -> None:
         if ticket.first_response_at is None:
             ticket.first_response_at = moment
         await ticket.save([Ticket.status, Ticket.resolved_at, Ticket.resolution, Ticket.first_response_at])
+        await open_followup(uow, ticket_id, moment)
         uow.record(
             events.TICKET_RESOLVED,
             "ticket",
