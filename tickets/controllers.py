@@ -17,6 +17,8 @@ from service_ops.web import PathId, form_data, page, struct_from_form
 from tickets import events, queries, services
 from tickets.choices import Channel, Priority, TicketKind, TicketStatus
 from tickets.dispatch_controllers import DispatchApi, DispatchPages
+from tickets.field_controllers import ROUTES as FIELD_ROUTES
+from tickets.loop_controllers import ROUTES as LOOP_ROUTES
 from tickets.schemas import (
     CallRead,
     CallRecord,
@@ -291,4 +293,4 @@ def _policy_form(form: dict[str, str]) -> dict[str, Any]:
     return values
 
 
-ROUTES = [HotlineApi, HotlinePages, DispatchApi, DispatchPages]
+ROUTES = [HotlineApi, HotlinePages, DispatchApi, DispatchPages, *FIELD_ROUTES, *LOOP_ROUTES]

@@ -7,6 +7,8 @@ from typing import Any
 
 from service_ops import clock
 from tests.audit_scenarios import Scenarios, agent, as_agent, then
+from tests.tickets.field_audit_scenarios import SCENARIOS as FIELD_SCENARIOS
+from tests.tickets.loop_audit_scenarios import SCENARIOS as LOOP_SCENARIOS
 from tickets import events, services
 from tickets.choices import TicketKind
 from tickets.schemas import CallRecord, CallStart, SlaPolicyWrite, TicketCreate
@@ -30,7 +32,7 @@ def _inactive_policy(name: str, minutes: int) -> SlaPolicyWrite:
     return SlaPolicyWrite(name=name, response_minutes=minutes, resolve_minutes=minutes * 10, is_active=False)
 
 
-SCENARIOS: Scenarios = {
+HOTLINE_SCENARIOS: Scenarios = {
     "tickets.services.start_call": (events.CALL_STARTED, _call),
     "tickets.services.record_call": (
         events.CALL_RECORDED,
@@ -104,7 +106,7 @@ async def manager_of(setup: dict[str, Any], name: str) -> Any:
     return await load_actor(setup[f"{name}_manager"].user_id)
 
 
-SCENARIOS.update(
+HOTLINE_SCENARIOS.update(
     {
         "tickets.services.dispatch_ticket": (
             events.TICKET_DISPATCHED,
@@ -140,3 +142,6 @@ SCENARIOS.update(
         ),
     }
 )
+
+
+SCENARIOS: Scenarios = {**HOTLINE_SCENARIOS, **FIELD_SCENARIOS, **LOOP_SCENARIOS}

@@ -10,26 +10,18 @@ from typing import Any
 import pytest
 
 from service_ops import clock
-from service_ops import services as core_services
 from service_ops.audit import verify_chain
-from service_ops.choices import ProductCategory
 from service_ops.errors import Conflict, Invalid, PermissionDenied
-from service_ops.schemas import CustomerCreate, ProductModelCreate, UnitCreate
 from service_ops.tables import AuditEvent, Notification
-from tests.conftest import run_jobs, unique
+from tests.conftest import run_jobs
 from tests.outlets.network import (
-    CATEGORY,
     join,
-    new_course,
-    new_outlet,
     qualified_technician,
-    region_tree,
     retire_course,
 )
+from tests.tickets.field import build_network, new_field_ticket
 from tickets import services
-from tickets.choices import TicketKind
 from tickets.dispatch_controllers import candidates
-from tickets.schemas import TicketCreate
 from tickets.tables import Ticket, TicketDispatch
 
 
@@ -38,56 +30,6 @@ async def network(system: Any, make_user: Any, world: dict[str, Any]) -> AsyncIt
     built = await build_network(system, make_user)
     yield built
     await retire_course(system, built["course_id"])
-
-
-async def build_network(system: Any, make_user: Any) -> dict[str, Any]:
-    """Two outlets able to repair televisions in one county, each with a manager and a qualified technician.
-
-    The caller retires `course_id` afterwards (the course would otherwise bind other tests' technicians).
-    """
-    course_id = await new_course(system)
-    regions = await region_tree(system)
-    county = regions["county"][1]
-    near_id, _ = await new_outlet(system, [regions["city"][1]])
-    far_id, _ = await new_outlet(system, [county])
-    people: dict[str, Any] = {"course_id": course_id}
-    for name, outlet_id in (("near", near_id), ("far", far_id)):
-        people[f"{name}_manager"] = await join(
-            system, make_user, outlet_id, role="outlet_manager", is_manager=True
-        )
-        people[f"{name}_tech"] = await qualified_technician(system, make_user, outlet_id)
-    people["unqualified"] = await join(system, make_user, near_id)
-    model = unique("TV-")
-    await core_services.create_product_model(
-        system, ProductModelCreate(code=model, name="电视", category=ProductCategory(CATEGORY))
-    )
-    customer_id = await core_services.create_customer(
-        system,
-        CustomerCreate(name="派工客户", address="县道 1 号", region_code=county, phones=["13911112222"]),
-    )
-    unit_id = await core_services.register_unit(
-        system,
-        UnitCreate(
-            serial_number=unique("TVSN"),
-            model_code=model,
-            customer_id=customer_id,
-            purchase_date=clock.today() - timedelta(days=100),
-        ),
-    )
-    return {**people, "near": near_id, "far": far_id, "customer_id": customer_id, "unit_id": unit_id}
-
-
-async def new_field_ticket(make_user: Any, network: dict[str, Any]) -> int:
-    agent = await make_user("agent")
-    return await services.create_ticket(
-        agent,
-        TicketCreate(
-            kind=TicketKind.REPAIR,
-            customer_id=network["customer_id"],
-            unit_id=network["unit_id"],
-            description="黑屏",
-        ),
-    )
 
 
 async def _manager_actor(network: dict[str, Any], name: str) -> Any:

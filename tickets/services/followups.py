@@ -9,6 +9,8 @@ from service_ops.uow import UnitOfWork
 from tickets import events, loop_settings
 from tickets.tables import Followup
 
+__all__: list[str] = []
+
 
 async def open_followup(uow: UnitOfWork, ticket_id: int, resolved_at: datetime) -> int:
     """Inside the resolving unit of work: the follow-up falls due the configured days after resolution."""

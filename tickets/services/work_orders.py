@@ -13,6 +13,8 @@ from tickets import events
 from tickets.choices import WorkOrderStatus
 from tickets.tables import Ticket, WorkOrder
 
+__all__: list[str] = []
+
 WORK_ORDER_COLUMNS = (
     "number",
     "ticket",

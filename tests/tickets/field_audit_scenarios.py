@@ -1,0 +1,7 @@
+"""Audit scenarios for the field services (see tests/audit_scenarios.py)."""
+
+from __future__ import annotations
+
+from tests.audit_scenarios import Scenarios
+
+SCENARIOS: Scenarios = {}
