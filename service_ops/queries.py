@@ -173,6 +173,16 @@ async def region_service_class(region_id: int) -> str:
     return str(row["service_class"])
 
 
+async def active_user_ids(*roles: str) -> list[int]:
+    """Ids of the active users holding any of these roles (who to notify, who may be chosen)."""
+    rows = (
+        await User.select(User.id)
+        .where(User.role.is_in(list(roles)) & User.is_active.eq(True))
+        .order_by(User.id)
+    )
+    return [row["id"] for row in rows]
+
+
 async def list_users() -> list[UserRead]:
     rows = await User.select().order_by(User.username)
     return [

@@ -8,7 +8,7 @@ from typing import Any
 from service_ops import clock
 from service_ops.tables import Unit
 from tickets.choices import TicketKind, TicketStatus
-from tickets.queries import TICKET_COLUMNS, ticket_read
+from tickets.queries import TICKET_COLUMNS, ticket_reads
 from tickets.schemas import TicketRead
 from tickets.tables import Ticket, TicketDispatch
 
@@ -28,20 +28,31 @@ async def open_load_by_outlet() -> dict[int, int]:
 
 
 async def on_time_rates(since: datetime | None = None) -> dict[int, float | None]:
-    """Per outlet, the share of offers in the last 30 days answered by their acceptance deadline.
+    """Per outlet, the share of its commitments due in the last 30 days that it met.
 
-    Counted in the database (one row per outlet). Arrival times join this once work orders record
-    them; acceptance is what dispatch records now.
+    Two commitments count: answering an offer by its acceptance deadline, and arriving on site by
+    the work order's arrival time. Counted in the database (one row per outlet and commitment).
     """
-    since = since or clock.now() - ON_TIME_WINDOW
+    since, now = since or clock.now() - ON_TIME_WINDOW, clock.now()
     rows = await TicketDispatch.raw(
-        "SELECT outlet, COUNT(*) AS offers, "
+        "SELECT outlet, COUNT(*) AS due, "
         "SUM(CASE WHEN decided_at IS NOT NULL AND decided_at <= accept_due THEN 1 ELSE 0 END) AS met "
-        "FROM ticket_dispatch WHERE dispatched_at >= {} AND accept_due < {} GROUP BY outlet",
+        "FROM ticket_dispatch WHERE dispatched_at >= {} AND accept_due < {} GROUP BY outlet "
+        "UNION ALL "
+        "SELECT outlet, COUNT(*) AS due, "
+        "SUM(CASE WHEN arrived_at IS NOT NULL AND arrived_at <= arrival_due THEN 1 ELSE 0 END) AS met "
+        "FROM work_order WHERE arrival_due >= {} AND arrival_due < {} AND status <> 'cancelled' "
+        "GROUP BY outlet",
         since,
-        clock.now(),
+        now,
+        since,
+        now,
     )
-    return {row["outlet"]: int(row["met"]) / int(row["offers"]) for row in rows}
+    totals: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        due, met = totals.get(row["outlet"], (0, 0))
+        totals[row["outlet"]] = (due + int(row["due"]), met + int(row["met"] or 0))
+    return {outlet: met / due for outlet, (due, met) in totals.items() if due}
 
 
 async def refused_outlet_ids(ticket_id: int) -> set[int]:
@@ -69,7 +80,7 @@ async def dispatch_queue() -> list[TicketRead]:
         .limit(200)
     )
     now = clock.now()
-    return [ticket_read(row, now) for row in rows]
+    return await ticket_reads(rows, now)
 
 
 async def outlet_queue(outlet_ids: list[int]) -> list[TicketRead]:
@@ -83,7 +94,7 @@ async def outlet_queue(outlet_ids: list[int]) -> list[TicketRead]:
         .limit(200)
     )
     now = clock.now()
-    return [ticket_read(row, now) for row in rows]
+    return await ticket_reads(rows, now)
 
 
 async def dispatch_history(ticket_id: int) -> list[dict[str, Any]]:

@@ -10,9 +10,9 @@ from service_ops import queries as core
 from service_ops.errors import NotFound
 from service_ops.schemas import CustomerRead
 from tickets import sla
-from tickets.choices import Channel, Priority, SlaState, TicketKind, TicketStatus
+from tickets.choices import Channel, Priority, SlaState, TicketKind, TicketStatus, WorkOrderStatus
 from tickets.schemas import CallRead, Clock, CustomerHistory, SlaPolicyRead, TicketFilter, TicketRead
-from tickets.tables import Call, SlaPolicy, Ticket
+from tickets.tables import Call, SlaPolicy, Ticket, WorkOrder
 from tickets.transitions import OPEN_STATUSES
 
 PAGE_SIZE = 50
@@ -26,6 +26,7 @@ TICKET_COLUMNS = (
     Ticket.created_by.display_name.as_alias("created_by_name"),
     Ticket.outlet.name.as_alias("outlet_name"),
     Ticket.technician.display_name.as_alias("technician_name"),
+    Ticket.repeat_of.number.as_alias("repeat_of_number"),
 )
 
 
@@ -42,8 +43,28 @@ def _clock(
     )
 
 
-def ticket_read(row: dict[str, Any], now: datetime | None = None) -> TicketRead:
-    """A ticket with its three clocks; a cancelled ticket's open clocks are stopped."""
+async def first_arrivals(ticket_ids: list[int]) -> dict[int, datetime]:
+    """When visit 1 of each ticket arrived on site (the arrival clock's stop), for those that did."""
+    if not ticket_ids:
+        return {}
+    rows = await WorkOrder.select(WorkOrder.ticket, WorkOrder.arrived_at).where(
+        WorkOrder.ticket.is_in(ticket_ids)
+        & (WorkOrder.visit_no == 1)
+        & (WorkOrder.status != WorkOrderStatus.CANCELLED.value)
+        & WorkOrder.arrived_at.is_not_null()
+    )
+    return {row["ticket"]: row["arrived_at"] for row in rows}
+
+
+async def ticket_reads(rows: list[dict[str, Any]], now: datetime | None = None) -> list[TicketRead]:
+    arrivals = await first_arrivals([row["id"] for row in rows])
+    return [ticket_read(row, now, arrivals.get(row["id"])) for row in rows]
+
+
+def ticket_read(
+    row: dict[str, Any], now: datetime | None = None, arrived_at: datetime | None = None
+) -> TicketRead:
+    """A ticket with its clocks; a cancelled ticket's open clocks are stopped."""
     now = now or clock.now()
     created = row["created_at"]
     stopped = row["cancelled_at"] is not None
@@ -64,7 +85,7 @@ def ticket_read(row: dict[str, Any], now: datetime | None = None) -> TicketRead:
         created_at=created,
         created_by=row["created_by_name"],
         response=_clock(created, row["response_due"], row["first_response_at"], now, stopped),
-        arrival=_clock(created, row["arrival_due"], None, now, stopped),
+        arrival=_clock(created, row["arrival_due"], arrived_at, now, stopped),
         resolution=_clock(created, row["resolve_due"], row["resolved_at"], now, stopped),
         acceptance=_clock(
             row["dispatched_at"] or created, row["accept_due"], row["accepted_at"], now, stopped
@@ -75,6 +96,7 @@ def ticket_read(row: dict[str, Any], now: datetime | None = None) -> TicketRead:
         technician_name=row["technician_name"],
         resolution_note=row["resolution"],
         cancel_reason=row["cancel_reason"],
+        repeat_of_number=row["repeat_of_number"],
     )
 
 
@@ -82,14 +104,14 @@ async def get_ticket(ticket_id: int) -> TicketRead:
     row = await Ticket.select(*TICKET_COLUMNS).where(Ticket.id == ticket_id).first()
     if row is None:
         raise NotFound("Ticket {id} not found.", id=ticket_id)
-    return ticket_read(row)
+    return (await ticket_reads([row]))[0]
 
 
 async def get_ticket_by_number(number: str) -> TicketRead:
     row = await Ticket.select(*TICKET_COLUMNS).where(Ticket.number == number.strip().upper()).first()
     if row is None:
         raise NotFound("Ticket {number} not found.", number=number[:32])
-    return ticket_read(row)
+    return (await ticket_reads([row]))[0]
 
 
 async def list_tickets(filters: TicketFilter, page: int = 1) -> list[TicketRead]:
@@ -113,7 +135,7 @@ async def list_tickets(filters: TicketFilter, page: int = 1) -> list[TicketRead]
     else:
         query = query.order_by(Ticket.id, ascending=False)
     rows = await query.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
-    return [ticket_read(row, now) for row in rows]
+    return await ticket_reads(rows, now)
 
 
 async def tickets_of_customer(customer_id: int) -> list[TicketRead]:
@@ -124,7 +146,7 @@ async def tickets_of_customer(customer_id: int) -> list[TicketRead]:
         .limit(HISTORY_LIMIT)
     )
     now = clock.now()
-    return [ticket_read(row, now) for row in rows]
+    return await ticket_reads(rows, now)
 
 
 async def call_screen(term: str) -> list[CustomerHistory]:
@@ -171,7 +193,7 @@ async def get_call(call_id: int) -> CallRead:
 
 async def tickets_of_call(call_id: int) -> list[TicketRead]:
     rows = await Ticket.select(*TICKET_COLUMNS).where(Ticket.call == call_id).order_by(Ticket.id)
-    return [ticket_read(row) for row in rows]
+    return await ticket_reads(rows)
 
 
 async def list_sla_policies() -> list[SlaPolicyRead]:

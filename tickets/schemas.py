@@ -87,6 +87,7 @@ class TicketRead(msgspec.Struct, kw_only=True):
     technician_name: str | None
     resolution_note: str
     cancel_reason: str
+    repeat_of_number: str | None = None
 
 
 class TicketResolve(msgspec.Struct, kw_only=True):

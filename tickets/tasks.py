@@ -44,5 +44,10 @@ async def auto_dispatch_ticket(ctx: dict[str, Any], ticket_id: int) -> int | Non
         return None
 
 
-FUNCTIONS: list[JobFunction] = [send_ticket_confirmation, auto_dispatch_ticket]
-PERIODIC: list[Periodic] = []
+async def monitor_commitments(ctx: dict[str, Any]) -> int:
+    """Every few minutes: warn owners of commitments near breach, escalate breaches (idempotent)."""
+    return await services.raise_sla_alerts(system_actor("sla-monitor"))
+
+
+FUNCTIONS: list[JobFunction] = [send_ticket_confirmation, auto_dispatch_ticket, monitor_commitments]
+PERIODIC: list[Periodic] = [Periodic(monitor_commitments, minutes=5)]

@@ -144,4 +144,14 @@ HOTLINE_SCENARIOS.update(
 )
 
 
+async def _late_ticket_alerted(ctx: dict[str, Any]) -> None:
+    ticket_id = await new_ticket(ctx)
+    with clock.frozen_at(clock.now() + timedelta(days=30)):
+        await services.raise_sla_alerts(ctx["system"])
+    assert ticket_id
+
+
+HOTLINE_SCENARIOS["tickets.services.raise_sla_alerts"] = (events.SLA_ALERT_RAISED, _late_ticket_alerted)
+
+
 SCENARIOS: Scenarios = {**HOTLINE_SCENARIOS, **FIELD_SCENARIOS, **LOOP_SCENARIOS}

@@ -44,6 +44,7 @@ def ticket_snapshot(ticket: Ticket) -> dict[str, Any]:
             "accepted_at",
             "technician",
             "assigned_at",
+            "repeat_of",
         )
     }
 

@@ -13,12 +13,12 @@ from typing import Any
 from outlets import queries as outlet_queries
 from outlets.queries import OutletCandidate
 from service_ops import clock, i18n, idempotency
+from service_ops import queries as core_queries
 from service_ops import services as core_services
 from service_ops.actor import Actor
 from service_ops.auth import check_role
 from service_ops.choices import Role
 from service_ops.errors import N_, Conflict, Invalid, InvalidTransition, PermissionDenied
-from service_ops.tables import User
 from service_ops.uow import UnitOfWork, unit_of_work
 from service_ops.validation import required_text
 from tickets import dispatch_queries, events
@@ -101,7 +101,7 @@ async def _offer_to_best(uow: UnitOfWork, ticket: Ticket, mode: str) -> int | No
     eligible = [candidate for candidate in ranking if candidate.eligible]
     if eligible:
         return await _offer(uow, ticket, eligible[0], mode, ranking.index(eligible[0]) + 1)
-    for dispatcher_id in await _user_ids_with_role(Role.DISPATCHER):
+    for dispatcher_id in await core_queries.active_user_ids(Role.DISPATCHER):
         await core_services.notify(
             uow.actor,
             dispatcher_id,
@@ -170,11 +170,6 @@ async def _accept_minutes(ticket: Ticket) -> int:
         return DEFAULT_ACCEPT_MINUTES
     row = await SlaPolicy.select(SlaPolicy.accept_minutes).where(SlaPolicy.id == ticket.sla_policy).first()
     return int(row["accept_minutes"]) if row else DEFAULT_ACCEPT_MINUTES
-
-
-async def _user_ids_with_role(role: Role) -> list[int]:
-    rows = await User.select(User.id).where((User.role == role.value) & User.is_active.eq(True))
-    return [row["id"] for row in rows]
 
 
 def _check_outlet_scope(actor: Actor, ticket: Ticket) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from service_ops import clock, idempotency, numbering
@@ -62,6 +62,7 @@ async def create_ticket(actor: Actor, data: TicketCreate, idempotency_key: str |
             response_due=due.response_due,
             arrival_due=arrival_due,
             resolve_due=due.resolve_due,
+            repeat_of=await _recent_repair_of(data, created_at),
         )
         await ticket.save()
         await idempotency.remember(actor, "create_ticket", idempotency_key, "ticket", ticket.id)
@@ -70,6 +71,27 @@ async def create_ticket(actor: Actor, data: TicketCreate, idempotency_key: str |
         if data.kind.needs_visit and get_settings().auto_dispatch:
             enqueue_after_commit(uow, "auto_dispatch_ticket", ticket_id=int(ticket.id))
         return int(ticket.id)
+
+
+REPEAT_REPAIR_WINDOW = timedelta(days=30)
+
+
+async def _recent_repair_of(data: TicketCreate, created_at: datetime) -> int | None:
+    """A repair of the same unit resolved in the last 30 days: this one is a repeat repair (返修)."""
+    if data.kind != TicketKind.REPAIR or data.unit_id is None:
+        return None
+    row = (
+        await Ticket.select(Ticket.id)
+        .where(
+            (Ticket.unit == data.unit_id)
+            & (Ticket.kind == TicketKind.REPAIR.value)
+            & (Ticket.status != TicketStatus.CANCELLED.value)
+            & (Ticket.resolved_at >= created_at - REPEAT_REPAIR_WINDOW)
+        )
+        .order_by(Ticket.resolved_at, ascending=False)
+        .first()
+    )
+    return None if row is None else int(row["id"])
 
 
 async def _check_unit_and_call(data: TicketCreate) -> None:
