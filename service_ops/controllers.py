@@ -36,7 +36,7 @@ STAFF = requires(*Role)
 MASTER_WRITE = requires(Role.AGENT, Role.SERVICE_MANAGER, Role.HQ_MANAGER, write=True)
 MANAGER_WRITE = requires(Role.SERVICE_MANAGER, Role.HQ_MANAGER, write=True)
 ADMIN_WRITE = requires(Role.ADMIN, write=True)
-HOME_BY_ROLE = {Role.AGENT: "/calls", Role.DISPATCHER: "/tickets"}
+HOME_BY_ROLE = {Role.AGENT: "/calls", Role.DISPATCHER: "/tickets", Role.TECHNICIAN: "/field"}
 
 
 def safe_next(target: str | None) -> str:

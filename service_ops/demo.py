@@ -17,6 +17,7 @@ from service_ops.schemas import CustomerCreate, ProductModelCreate, RegionCreate
 from service_ops.tables import Customer
 from tickets import services as ticket_services
 from tickets.choices import Priority, TicketKind
+from tickets.demo import load_field_demo
 from tickets.dispatch_queries import ticket_category
 from tickets.schemas import CallRecord, SlaPolicyWrite, TicketCreate
 from tickets.tables import Ticket
@@ -165,7 +166,9 @@ async def load_demo(force: bool = False, customers: int = 40, seed: int = 27922)
     customer_units = await _load_customers(system, rng, customers)
     tickets = await _load_week_of_calls(staff["agent1"], staff["agent2"], rng, customer_units)
     await _dispatch_older_tickets(staff)
+    field = await load_field_demo(staff, rng)
     return {
+        **field,
         "staff": len(staff),
         "outlets": len(OUTLETS),
         "customers": len(customer_units),
@@ -178,22 +181,29 @@ async def _dispatch_older_tickets(staff: dict[str, Actor]) -> None:
     newer ones wait in the dispatch queue."""
     cutoff = clock.now() - timedelta(days=2)
     waiting = (
-        await Ticket.select(Ticket.id)
+        await Ticket.select(Ticket.id, Ticket.created_at)
         .where((Ticket.status == "new") & (Ticket.kind != "consult") & (Ticket.created_at < cutoff))
         .order_by(Ticket.id)
     )
     for row in waiting:
-        if await ticket_services.auto_dispatch(staff["dispatcher1"], row["id"]) is None:
-            continue
-        dispatched = await Ticket.select(Ticket.outlet).where(Ticket.id == row["id"]).first()
-        assert dispatched is not None
-        outlet_id = dispatched["outlet"]
-        manager = await _outlet_manager(outlet_id)
-        await ticket_services.accept_dispatch(manager, row["id"])
-        options = await technicians_for(outlet_id, await ticket_category(row["id"]) or "", clock.today())
-        qualified = [option for option in options if option.qualified]
-        if qualified:
-            await ticket_services.assign_technician(manager, row["id"], qualified[0].user_id)
+        with clock.frozen_at(row["created_at"] + timedelta(minutes=20)):
+            await _dispatch_accept_assign(staff, row["id"])
+
+
+async def _dispatch_accept_assign(staff: dict[str, Actor], ticket_id: int) -> None:
+    if await ticket_services.auto_dispatch(staff["dispatcher1"], ticket_id) is None:
+        return
+    dispatched = await Ticket.select(Ticket.outlet).where(Ticket.id == ticket_id).first()
+    assert dispatched is not None
+    outlet_id = dispatched["outlet"]
+    manager = await _outlet_manager(outlet_id)
+    clock.advance(timedelta(minutes=10))
+    await ticket_services.accept_dispatch(manager, ticket_id)
+    options = await technicians_for(outlet_id, await ticket_category(ticket_id) or "", clock.today())
+    qualified = [option for option in options if option.qualified]
+    if qualified:
+        clock.advance(timedelta(minutes=5))
+        await ticket_services.assign_technician(manager, ticket_id, qualified[0].user_id)
 
 
 async def _outlet_manager(outlet_id: int) -> Actor:

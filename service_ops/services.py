@@ -283,9 +283,13 @@ async def register_unit(actor: Actor, data: UnitCreate) -> int:
 
 
 async def queue_customer_message(
-    actor: Actor, recipient: str, body: str, entity: str, entity_id: object
+    actor: Actor, recipient: str, body: str, entity: str, entity_id: object, secret: str | None = None
 ) -> bool:
-    """Put an SMS in the outbox once per (entity, recipient); False if it was already queued."""
+    """Put an SMS in the outbox once per (entity, recipient); False if it was already queued.
+
+    A `secret` in the body (a confirmation code) is masked in the audit trail: the trail is evidence
+    many people read, the code is the customer's alone.
+    """
     already = await OutboxMessage.exists().where(
         (OutboxMessage.entity == entity)
         & (OutboxMessage.entity_id == str(entity_id))
@@ -307,7 +311,12 @@ async def queue_customer_message(
             "service_ops.message_queued",
             "outbox_message",
             message.id,
-            after={"recipient": recipient, "body": body, "entity": entity, "entity_id": str(entity_id)},
+            after={
+                "recipient": recipient,
+                "body": body.replace(secret, "*" * len(secret)) if secret else body,
+                "entity": entity,
+                "entity_id": str(entity_id),
+            },
         )
         return True
 

@@ -14,8 +14,8 @@ from service_ops.auth import CurrentActor, requires
 from service_ops.choices import Role, ServiceClass
 from service_ops.errors import Invalid
 from service_ops.web import PathId, form_data, page, struct_from_form
-from tickets import events, queries, services
-from tickets.choices import Channel, Priority, TicketKind, TicketStatus
+from tickets import events, field_queries, queries, services
+from tickets.choices import Channel, Priority, TicketKind, TicketStatus, WorkOrderStatus, WorkResult
 from tickets.dispatch_controllers import DispatchApi, DispatchPages
 from tickets.field_controllers import ROUTES as FIELD_ROUTES
 from tickets.loop_controllers import ROUTES as LOOP_ROUTES
@@ -130,6 +130,14 @@ class HotlineApi(Controller):
         return await queries.get_sla_policy(policy_id)
 
 
+async def _ticket_trail(ticket_id: int, work_order_ids: list[int]) -> list[dict[str, Any]]:
+    """The ticket's own events and its visits', in the order they happened."""
+    trail = await core.audit_events_for("ticket", ticket_id)
+    for work_order_id in work_order_ids:
+        trail += await core.audit_events_for("work_order", work_order_id)
+    return sorted(trail, key=lambda event: event["seq"])
+
+
 class HotlinePages(Controller):
     include_in_schema = False
 
@@ -198,13 +206,17 @@ class HotlinePages(Controller):
     @get("/tickets/{ticket_id:int}", guards=[READ])
     async def ticket_detail(self, request: Request[Any, Any, Any], ticket_id: PathId) -> Template:
         ticket = await queries.get_ticket(ticket_id)
+        visits = await field_queries.visits_of_ticket(ticket_id)
         return page(
             "tickets/ticket_detail.html",
             request,
             ticket=ticket,
             customer=await core.get_customer(ticket.customer_id),
             unit=await core.get_unit(ticket.unit_id) if ticket.unit_id else None,
-            events=await core.audit_events_for("ticket", ticket_id),
+            visits=visits,
+            statuses=WorkOrderStatus,
+            results=WorkResult,
+            events=await _ticket_trail(ticket_id, [visit["id"] for visit in visits]),
             event_label=events.label,
         )
 

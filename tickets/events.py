@@ -38,6 +38,8 @@ COMPLAINT_CUSTOMER_ANSWERED = "tickets.complaint_customer_answered"
 COMPLAINT_CLOSED = "tickets.complaint_closed"
 GUARANTEE_REQUESTED = "tickets.guarantee_requested"
 GUARANTEE_DECIDED = "tickets.guarantee_decided"
+GUARANTEE_RULE_CREATED = "tickets.guarantee_rule_created"
+GUARANTEE_RULE_UPDATED = "tickets.guarantee_rule_updated"
 CORRECTIVE_ACTION_OPENED = "tickets.corrective_action_opened"
 CORRECTIVE_ACTION_CLOSED = "tickets.corrective_action_closed"
 SLA_ALERT_RAISED = "tickets.sla_alert_raised"
@@ -75,6 +77,8 @@ LABELS = {
     COMPLAINT_CLOSED: N_("Complaint closed"),
     GUARANTEE_REQUESTED: N_("三包 request registered"),
     GUARANTEE_DECIDED: N_("三包 request decided"),
+    GUARANTEE_RULE_CREATED: N_("三包 rule created"),
+    GUARANTEE_RULE_UPDATED: N_("三包 rule changed"),
     CORRECTIVE_ACTION_OPENED: N_("Corrective action opened"),
     CORRECTIVE_ACTION_CLOSED: N_("Corrective action closed"),
     SLA_ALERT_RAISED: N_("Commitment near breach or breached: owner notified"),

@@ -139,8 +139,8 @@ async def get_session(session_id: int) -> SessionDetail:
 async def roll_call_roster(
     session: SessionDetail, extra_user_ids: Collection[int] = ()
 ) -> list[AttendanceRead]:
-    """One line per person for the roll-call form: those already recorded, anyone added by hand, and
-    (up to a page) the active staff whose role requires the course and who hold no valid certificate of it.
+    """One line per person for the roll-call form: those already recorded, anyone added by hand (always),
+    and (up to a page) the active staff whose role requires the course and who hold no valid certificate.
     """
     recorded = {line.user_id: line for line in session.attendance}
     role_rows = await CourseRole.select(CourseRole.role).where(CourseRole.course == session.course_id)
@@ -148,13 +148,17 @@ async def roll_call_roster(
         (Certificate.course == session.course_id) & valid_on(clock.today())
     )
     needing = User.role.is_in([r["role"] for r in role_rows] or [""]) & User.id.not_in(certified)
-    where = User.is_active.eq(True) & (needing | User.id.is_in(list(extra_user_ids) or [0]))
-    people = await (
-        User.select(User.id, User.username, User.display_name, User.role)
-        .where(where)
+    columns = (User.id, User.username, User.display_name, User.role)
+    added = await User.select(*columns).where(
+        User.is_active.eq(True) & User.id.is_in(list(extra_user_ids)[:ROSTER_LIMIT] or [0])
+    )
+    suggested = await (
+        User.select(*columns)
+        .where(User.is_active.eq(True) & needing)
         .order_by(User.display_name)
         .limit(ROSTER_LIMIT)
     )
+    people = list({person["id"]: person for person in [*added, *suggested]}.values())
     roster = list(recorded.values()) + [
         AttendanceRead(
             user_id=person["id"],

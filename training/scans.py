@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from service_ops import files
 from service_ops.errors import Invalid
 from service_ops.settings import get_settings
 
-SCAN_FOLDER = Path("uploads") / "certificates"
+SCAN_FOLDER_NAME = "certificates"
+SCAN_FOLDER = Path("uploads") / SCAN_FOLDER_NAME
 MAGIC = {
     ".pdf": b"%PDF-",
     ".png": b"\x89PNG\r\n\x1a\n",
     ".jpg": b"\xff\xd8\xff",
     ".jpeg": b"\xff\xd8\xff",
 }
-MEDIA_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
 
 @dataclass(frozen=True)
@@ -57,27 +55,14 @@ def checked_scan(content: bytes | None, filename: str | None) -> Scan:
 
 async def store(scan: Scan) -> str:
     """Write the scan (once per content) and return its path relative to the data folder."""
-    await asyncio.to_thread(_write, get_settings().data_dir / scan.relative_path, scan.content)
-    return scan.relative_path
-
-
-def _write(target: Path, content: bytes) -> None:
-    if target.exists():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.part")
-    partial.write_bytes(content)
-    os.replace(partial, target)
+    _, relative = await files.store(scan.content, SCAN_FOLDER_NAME, scan.extension)
+    return relative
 
 
 def scan_file(relative_path: str) -> Path:
     """The stored file of a scan path kept on a certificate (never outside the scan folder)."""
-    root = (get_settings().data_dir / SCAN_FOLDER).resolve()
-    path = (get_settings().data_dir / relative_path).resolve()
-    if root not in path.parents:
-        raise Invalid("This scan path is not in the scan folder.")
-    return path
+    return files.stored_path(relative_path, SCAN_FOLDER_NAME)
 
 
 def media_type(relative_path: str) -> str:
-    return MEDIA_TYPES.get(Path(relative_path).suffix.lower(), "application/octet-stream")
+    return files.media_type(relative_path)

@@ -1,5 +1,0 @@
-"""placeholder"""
-
-from __future__ import annotations
-
-__all__: list[str] = []
