@@ -9,6 +9,8 @@ DB = make_engine()
 APP_REGISTRY = AppRegistry(
     apps=[
         "service_ops.piccolo_app",
+        "service_ops.fund.piccolo_app",
+        "service_ops.documents.piccolo_app",
         "training.piccolo_app",
         "outlets.piccolo_app",
         "tickets.piccolo_app",

@@ -24,6 +24,7 @@ from service_ops import controllers, db, i18n, queue
 from service_ops.actor import Actor
 from service_ops.auth import register_scope_resolver, require_actor
 from service_ops.errors import DomainError
+from service_ops.outlet_directory import register_outlet_directory
 from service_ops.settings import Settings, get_settings
 from service_ops.web import (
     ROOT,
@@ -41,17 +42,28 @@ from service_ops.web import (
 
 def _domain_route_handlers() -> list[Any]:
     """Every domain's controllers; the single list a new domain is added to."""
+    from audit_export import controllers as audit_controllers
     from outlets import controllers as outlet_controllers
+    from service_ops.documents import controllers as document_controllers
+    from service_ops.fund import controllers as fund_controllers
     from tickets import controllers as ticket_controllers
     from training import controllers as training_controllers
 
-    return [*training_controllers.ROUTES, *outlet_controllers.ROUTES, *ticket_controllers.ROUTES]
+    return [
+        *training_controllers.ROUTES,
+        *outlet_controllers.ROUTES,
+        *ticket_controllers.ROUTES,
+        *fund_controllers.ROUTES,
+        *document_controllers.ROUTES,
+        *audit_controllers.ROUTES,
+    ]
 
 
 def wire_domains() -> None:
-    from outlets.queries import outlet_ids_of_user
+    from outlets.queries import list_outlets, outlet_ids_of_user
 
     register_scope_resolver(outlet_ids_of_user)
+    register_outlet_directory(list_outlets)
 
 
 def _session_secret(settings: Settings) -> bytes:

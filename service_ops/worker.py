@@ -20,10 +20,11 @@ MAX_BACKOFF_S = 30.0
 def _task_modules() -> list[Any]:
     """The single list of job modules (assembly point, like the app factory)."""
     from outlets import tasks as outlet_tasks
+    from service_ops.documents import tasks as document_tasks
     from tickets import tasks as ticket_tasks
     from training import tasks as training_tasks
 
-    return [training_tasks, outlet_tasks, ticket_tasks]
+    return [document_tasks, training_tasks, outlet_tasks, ticket_tasks]
 
 
 def job_functions() -> list[JobFunction]:

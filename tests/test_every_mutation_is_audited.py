@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +17,21 @@ from service_ops.tables import AuditEvent
 from tests.audit_scenarios import Scenarios
 from tests.conftest import ROOT
 
+PACKAGES = ("service_ops", "outlets", "tickets", "training", "audit_export")
+
 
 def _domains() -> list[str]:
-    modules = [*ROOT.glob("*/services.py"), *ROOT.glob("*/services/__init__.py")]
-    return sorted(
-        {path.parent.name if path.name == "services.py" else path.parent.parent.name for path in modules}
-    )
+    """Dotted paths of every folder holding a services module or package (e.g. `service_ops.fund`)."""
+    modules = [
+        path
+        for package in PACKAGES
+        for path in [
+            *(ROOT / package).glob("**/services.py"),
+            *(ROOT / package).glob("**/services/__init__.py"),
+        ]
+    ]
+    folders = {path.parent if path.name == "services.py" else path.parent.parent for path in modules}
+    return sorted(".".join(folder.relative_to(ROOT).parts) for folder in folders)
 
 
 def public_service_functions() -> set[str]:
@@ -39,9 +49,10 @@ def public_service_functions() -> set[str]:
 
 
 def all_scenarios() -> Scenarios:
+    """Scenarios of `a.b.services` live in tests/a/b/audit_scenarios.py."""
     merged: Scenarios = {}
     for domain in _domains():
-        if (ROOT / "tests" / domain / "audit_scenarios.py").exists():
+        if (ROOT / "tests" / Path(*domain.split(".")) / "audit_scenarios.py").exists():
             merged.update(importlib.import_module(f"tests.{domain}.audit_scenarios").SCENARIOS)
     return merged
 

@@ -8,7 +8,7 @@ from piccolo.conf.apps import Finder
 
 from tests.conftest import engine_name
 
-APPS = ["service_ops", "training", "outlets", "tickets", "audit_export"]
+APPS = ["service_ops", "fund", "documents", "training", "outlets", "tickets", "audit_export"]
 
 
 @pytest.mark.parametrize("app_name", APPS)
