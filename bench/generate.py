@@ -23,7 +23,15 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
-from bench import BENCH_PASSWORD, BENCH_USERNAME, DEFAULT_DATABASE_URL
+from bench import BENCH_PASSWORD, BENCH_USERNAME, DEFAULT_DATABASE_URL, FIELD_USERNAME, STEPS_USERNAME
+from bench.field import (
+    DISPATCH_COLUMNS,
+    STEPS_SQL,
+    TICKET_FIELD_COLUMNS,
+    WORK_ORDER_COLUMNS,
+    Field,
+    FieldRows,
+)
 from bench.history import CALL_COLUMNS, TICKET_COLUMNS, History, history_chunks
 from bench.staffing import (
     CERTIFICATE_COLUMNS,
@@ -49,12 +57,23 @@ from bench.world import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-BIG_TABLES = ["customer", "customer_phone", "unit", "call", "ticket"]
+BIG_TABLES = [
+    "customer",
+    "customer_phone",
+    "unit",
+    "call",
+    "ticket",
+    "ticket_dispatch",
+    "work_order",
+    "work_order_step",
+]
 ID_TABLES = [
     "region", "product_model", "outlet", "app_user", "outlet_membership", "sla_policy", "customer",
     "customer_phone", "unit", "call", "ticket", "counter", "outlet_coverage", "outlet_category", "course",
-    "course_role", "certificate",
+    "course_role", "certificate", "ticket_dispatch", "work_order", "work_order_step",
 ]  # fmt: skip
+DEFAULT_STEP_ORDERS = 8_000
+"""bench_steps' assigned visits; `bench.run`'s defaults use 200/s x (3 + 20) s x 3 rounds / 2 = 6,900."""
 # Indexes and unique constraints on the big tables, written as statements that re-create them.
 SECONDARY_INDEXES_SQL = """
 SELECT format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, c.conname) AS drop_sql,
@@ -93,34 +112,30 @@ INTEGRITY_CHECKS = {
     "WHERE u.id IS NULL",
     "certificate.course": "SELECT count(*) FROM certificate c LEFT JOIN course k ON k.id = c.course "
     "WHERE k.id IS NULL",
+    "ticket_dispatch.ticket = ticket.outlet": "SELECT count(*) FROM ticket_dispatch d "
+    "LEFT JOIN ticket t ON t.id = d.ticket WHERE t.outlet IS DISTINCT FROM d.outlet",
+    "ticket.technician is a member of ticket.outlet": "SELECT count(*) FROM ticket t "
+    "WHERE t.technician IS NOT NULL AND NOT EXISTS (SELECT 1 FROM outlet_membership m "
+    "WHERE m.outlet = t.outlet AND m.user = t.technician)",
+    "work_order.ticket (same outlet, visit 1 = ticket.technician)": "SELECT count(*) FROM work_order w "
+    "LEFT JOIN ticket t ON t.id = w.ticket WHERE t.outlet IS DISTINCT FROM w.outlet "
+    "OR (w.visit_no = 1 AND t.technician IS DISTINCT FROM w.technician)",
+    "work_order.technician is a member of work_order.outlet": "SELECT count(*) FROM work_order w "
+    "WHERE NOT EXISTS (SELECT 1 FROM outlet_membership m "
+    "WHERE m.outlet = w.outlet AND m.user = w.technician)",
+    "work_order.previous": "SELECT count(*) FROM work_order w LEFT JOIN work_order p ON p.id = w.previous "
+    "WHERE w.previous IS NOT NULL AND (p.id IS NULL OR p.ticket <> w.ticket)",
+    "work_order times in order": "SELECT count(*) FROM work_order w JOIN ticket t ON t.id = w.ticket "
+    "WHERE w.created_at < t.created_at OR w.en_route_at < w.created_at OR w.arrived_at < w.en_route_at "
+    "OR w.completed_at < w.arrived_at OR w.completed_at > t.resolved_at "
+    "OR (w.status = 'completed') <> (w.completed_at IS NOT NULL)",
+    "resolved tickets have a completed last visit": "SELECT count(*) FROM ticket t "
+    "WHERE t.resolved_at IS NOT NULL AND t.technician IS NOT NULL AND NOT EXISTS (SELECT 1 FROM work_order w "
+    "WHERE w.ticket = t.id AND w.completed_at = t.resolved_at AND w.result IN ('fixed', 'installed', "
+    "'replaced', 'refunded'))",
+    "work_order_step.work_order": "SELECT count(*) FROM work_order_step s "
+    "LEFT JOIN work_order w ON w.id = s.work_order WHERE w.id IS NULL OR s.actor <> w.technician",
 }
-# Dispatch columns of visit tickets still open, or resolved in the last 30 days: an outlet covering the
-# ticket's county (listed directly or through its city or province), picked by a hash of the ids; one accepted
-# offer each (ticket_dispatch), ~25 % answered after the 60-minute deadline. $1 = the end of the year.
-DISPATCH_SQL = [
-    """CREATE TEMP TABLE bench_pick AS
-    SELECT t.id, t.status,
-        least($1::timestamptz, t.created_at + (5 + t.id % 40) * interval '1 minute') AS sent,
-        (SELECT c.outlet FROM outlet_coverage c JOIN region r ON r.id = t.region
-         JOIN region city ON city.id = r.parent
-         WHERE c.region IN (r.id, city.id, city.parent)
-         ORDER BY (c.outlet * 7919 + t.id) % 997, c.outlet LIMIT 1) AS outlet
-    FROM ticket t
-    WHERE t.kind <> 'consult' AND (t.status IN ('dispatched', 'accepted', 'in_progress')
-        OR (t.status IN ('resolved', 'closed') AND t.created_at >= $1::timestamptz - interval '30 days'))""",
-    "DELETE FROM bench_pick WHERE outlet IS NULL",
-    "ALTER TABLE bench_pick ADD COLUMN accepted timestamptz",
-    """UPDATE bench_pick SET accepted = least($1::timestamptz, sent + ((id * 31) % 80) * interval '1 minute')
-    WHERE status <> 'dispatched'""",
-    """UPDATE ticket SET outlet = p.outlet, dispatched_at = p.sent,
-        accept_due = p.sent + interval '60 minutes', accepted_at = p.accepted
-    FROM bench_pick p WHERE ticket.id = p.id""",
-    """INSERT INTO ticket_dispatch (ticket, outlet, mode, rank, dispatched_at, dispatched_by, accept_due,
-        decided_at, decision, reason)
-    SELECT id, outlet, 'suggested', 1, sent, 'bench', sent + interval '60 minutes', accepted,
-        CASE WHEN accepted IS NOT NULL THEN 'accepted' END, ''
-    FROM bench_pick ORDER BY id""",
-]
 
 
 def log(message: str, started: float) -> None:
@@ -196,16 +211,52 @@ async def load_world(connection: asyncpg.Connection, world: World, staffing: Sta
     await copy(connection, "unit", UNIT_COLUMNS, world.units)
 
 
+async def copy_field(connection: asyncpg.Connection, rows: FieldRows) -> None:
+    """Tickets (with their dispatch / assignment columns), offers and visits, in that order."""
+    await copy(connection, "ticket", TICKET_COLUMNS + TICKET_FIELD_COLUMNS, rows.tickets)
+    await copy(connection, "ticket_dispatch", DISPATCH_COLUMNS, rows.dispatches)
+    await copy(connection, "work_order", WORK_ORDER_COLUMNS, rows.work_orders)
+
+
 async def load_history(
-    connection: asyncpg.Connection, world: World, rng: random.Random, args: argparse.Namespace, started: float
+    connection: asyncpg.Connection,
+    world: World,
+    field: Field,
+    rng: random.Random,
+    args: argparse.Namespace,
+    started: float,
 ) -> History:
     history = History()
     chunks = history_chunks(world, rng, tickets=args.tickets, end=args.end, zone=args.zone)
-    for calls, tickets, history in chunks:
+
+    def produce() -> tuple[list[Any], FieldRows, str] | None:
+        """The next chunk with its field rows (runs in a thread, while the previous chunk is copied)."""
+        nonlocal history
+        chunk = next(chunks, None)
+        if chunk is None:
+            return None
+        calls, tickets, history = chunk
+        rows = field.extend(tickets)
+        progress = (
+            f"tickets {history.tickets:,} / {args.tickets:,}, calls {history.calls:,}, "
+            f"work orders {field.counts['work_orders']:,}"
+        )
+        return calls, rows, progress if history.tickets % 200_000 == 0 else ""
+
+    # Generating the next chunk in a thread lets PostgreSQL take in the current one on the other core.
+    upcoming = asyncio.create_task(asyncio.to_thread(produce))
+    while (produced := await upcoming) is not None:
+        upcoming = asyncio.create_task(asyncio.to_thread(produce))
+        calls, rows, progress = produced
         await copy(connection, "call", CALL_COLUMNS, calls)
-        await copy(connection, "ticket", TICKET_COLUMNS, tickets)
-        if history.tickets % 200_000 == 0:
-            log(f"tickets {history.tickets:,} / {args.tickets:,}, calls {history.calls:,}", started)
+        await copy_field(connection, rows)
+        if progress:
+            log(progress, started)
+    jobs = field.bench_jobs(history.counters, next_ticket_id=history.tickets + 1)
+    await copy_field(connection, jobs)
+    history.tickets += len(jobs.tickets)
+    history.statuses.update(row[5] for row in jobs.tickets)
+    log(f"bench technicians' jobs: {len(jobs.tickets):,} tickets after the history", started)
     counters = [(i, *item) for i, item in enumerate(sorted(history.counters.items()), start=1)]
     await copy(connection, "counter", ["id", "name", "value"], counters)
     return history
@@ -220,10 +271,30 @@ async def finish_schema(
         highest = await connection.fetchval(f'SELECT coalesce(max(id), 1) FROM "{table}"')
         await connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {int(highest)})")
     log("checking references (foreign keys were not checked during COPY)", started)
-    for name, sql in INTEGRITY_CHECKS.items():
-        broken = await connection.fetchval(sql)
-        if broken:
-            raise SystemExit(f"integrity check failed: {name}: {broken} rows")
+    await check_integrity(url)
+
+
+async def check_integrity(url: str, parallel: int = 2) -> None:
+    """Every INTEGRITY_CHECKS query must count 0 rows (run on `parallel` connections)."""
+    queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+    for item in INTEGRITY_CHECKS.items():
+        queue.put_nowait(item)
+    failed: list[str] = []
+
+    async def worker() -> None:
+        connection = await asyncpg.connect(url)
+        try:
+            while not queue.empty():
+                name, sql = queue.get_nowait()
+                broken = await connection.fetchval(sql)
+                if broken:
+                    failed.append(f"{name}: {broken} rows")
+        finally:
+            await connection.close()
+
+    await asyncio.gather(*(worker() for _ in range(parallel)))
+    if failed:
+        raise SystemExit("integrity check failed: " + "; ".join(failed))
 
 
 async def record_audit_event(seed: int, counts: dict[str, int]) -> int:
@@ -267,6 +338,15 @@ async def generate(args: argparse.Namespace) -> None:
     )
     # its own seeded stream, so adding it left the rows above unchanged for a seed
     staffing = build_staffing(world, random.Random(f"staffing-{args.seed}"), staff_hash, args.end.date())
+    field = Field(
+        world,
+        staffing,
+        random.Random(f"field-{args.seed}"),
+        end=args.end,
+        zone=args.zone,
+        bench_hash=bench_hash,
+        step_orders=args.step_orders,
+    )
     log(
         f"master data built ({len(world.customers):,} customers, {len(world.units):,} units, "
         f"{len(staffing.certificates):,} certificates)",
@@ -282,15 +362,18 @@ async def generate(args: argparse.Namespace) -> None:
             await connection.execute(statement["drop_sql"])
         await load_world(connection, world, staffing)
         log("master data copied", started)
-        history = await load_history(connection, world, rng, args, started)
-        log(f"history copied: {history.tickets:,} tickets, {history.calls:,} calls", started)
+        history = await load_history(connection, world, field, rng, args, started)
+        await connection.execute(STEPS_SQL)
+        field.counts["steps"] = await connection.fetchval("SELECT count(*) FROM work_order_step")
+        log(
+            f"history copied: {history.tickets:,} tickets, {history.calls:,} calls, "
+            f"{field.counts['dispatches']:,} offers, {field.counts['work_orders']:,} work orders, "
+            f"{field.counts['steps']:,} steps",
+            started,
+        )
         await connection.execute("SET session_replication_role = origin")
         await finish_schema(connection, url, [s["create_sql"] for s in statements], started)
-        for sql in DISPATCH_SQL:
-            await connection.execute(sql, *([args.end] if "$1" in sql else []))
-        dispatched = await connection.fetchval("SELECT count(*) FROM ticket_dispatch")
-        log(f"dispatch columns filled: {dispatched:,} tickets with an outlet and an accepted offer", started)
-        counts = count_rows(world, history, staffing, dispatched)
+        counts = count_rows(world, history, staffing, field)
         events = await record_audit_event(args.seed, counts)
         log(f"audit event recorded through unit_of_work; chain verified ({events} event)", started)
         await connection.execute("VACUUM (ANALYZE)")
@@ -300,7 +383,7 @@ async def generate(args: argparse.Namespace) -> None:
     print_summary(args, counts, history, started)
 
 
-def count_rows(world: World, history: History, staffing: Staffing, dispatched: int) -> dict[str, int]:
+def count_rows(world: World, history: History, staffing: Staffing, field: Field) -> dict[str, int]:
     return {
         "regions": len(world.regions),
         "product_models": len(world.models),
@@ -319,7 +402,10 @@ def count_rows(world: World, history: History, staffing: Staffing, dispatched: i
         "courses": len(staffing.courses),
         "course_roles": len(staffing.course_roles),
         "certificates": len(staffing.certificates),
-        "ticket_dispatches": dispatched,
+        "ticket_dispatches": field.counts["dispatches"],
+        "work_orders": field.counts["work_orders"],
+        "work_order_revisits": field.counts["revisits"],
+        "work_order_steps": field.counts["steps"],
     }
 
 
@@ -329,7 +415,7 @@ def print_summary(args: argparse.Namespace, counts: dict[str, int], history: His
     for name, count in counts.items():
         print(f"  {name:<{width}}  {count:>10,}")
     print("  ticket statuses: " + ", ".join(f"{s} {n:,}" for s, n in history.statuses.most_common()))
-    print(f"  bench login: {BENCH_USERNAME} / {BENCH_PASSWORD}")
+    print(f"  bench logins: {BENCH_USERNAME}, {FIELD_USERNAME}, {STEPS_USERNAME} / {BENCH_PASSWORD}")
     print(f"Total {time.perf_counter() - started:.1f}s")
 
 
@@ -340,6 +426,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--outlets", type=int, default=500)
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument(
+        "--step-orders",
+        type=int,
+        default=DEFAULT_STEP_ORDERS,
+        help="assigned visits of bench_steps for the step-submission scenario (2 steps each)",
+    )
     parser.add_argument(
         "--end",
         type=datetime.fromisoformat,

@@ -30,6 +30,7 @@ class Request:
     method: str
     path: str
     body: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # this request's own, e.g. an Idempotency-Key
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,11 @@ class LoadResult:
     error_samples: list[str] = field(default_factory=list)
     window: float = 0.0
     client_cpu: float = 0.0  # CPU seconds this process used during the window
+    in_window: int = 0  # successful answers received during the window (whenever they were due)
 
     def merge(self, other: LoadResult) -> None:
         self.latencies += other.latencies
+        self.in_window += other.in_window
         self.errors += other.errors
         self.error_samples += other.error_samples[: max(0, 5 - len(self.error_samples))]
         self.window = max(self.window, other.window)
@@ -113,7 +116,8 @@ def _raw_requests(spec: LoadSpec) -> list[bytes]:
     for request in spec.requests:
         body = request.body or b""
         length = f"content-length: {len(body)}\r\n" if request.body is not None else ""
-        built.append(f"{request.method} {request.path} HTTP/1.1\r\n{head}{length}\r\n".encode() + body)
+        own = "".join(f"{name}: {value}\r\n" for name, value in request.headers)
+        built.append(f"{request.method} {request.path} HTTP/1.1\r\n{head}{own}{length}\r\n".encode() + body)
     return built
 
 
@@ -147,7 +151,9 @@ class _HttpxClient:
 
     async def send(self, index: int) -> tuple[int, bytes]:
         request = self.spec.requests[index % len(self.spec.requests)]
-        response = await self.client.request(request.method, request.path, content=request.body)
+        response = await self.client.request(
+            request.method, request.path, content=request.body, headers=dict(request.headers)
+        )
         return response.status_code, response.content
 
     def close(self) -> None:
@@ -176,10 +182,13 @@ class _Run:
             problem = None if status == self.spec.expected_status else f"{status}: {body[:200]!r}"
         except (OSError, httpx.HTTPError, TimeoutError) as error:
             problem = f"{type(error).__name__}: {error}"
+        finished = time.perf_counter()
+        if problem is None and self.measure_from <= finished <= self.stop:
+            self.result.in_window += 1
         if started < self.measure_from:
             return
         if problem is None:
-            self.result.latencies.append(time.perf_counter() - started)
+            self.result.latencies.append(finished - started)
         else:
             self.result.errors += 1
             if len(self.result.error_samples) < 5:

@@ -7,8 +7,17 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bench.field_bench import PageWeight
+
 TICKET_P99_TARGET_MS = 50.0
 SEARCH_P99_TARGET_MS = 30.0
+FIELD_LIST_P99_TARGET_MS = 30.0
+STEP_P99_TARGET_MS = 50.0
+STEP_RATE_TARGET = 200.0
+PAGE_WEIGHT_TARGET_KB = 30.0
+SUSTAINED_SHARE = 0.98  # of the due rate answered inside the window, with no errors: "sustained"
+FIELD_LIST, FIELD_LIST_BARE = "field list     full", "field list     bare"
+FIELD_STEPS, FIELD_STEPS_BARE = "field steps    full", "field steps    bare"
 CLIENT_BOUND_CORES = 0.85  # one Python process cannot use more than one core
 
 
@@ -30,6 +39,8 @@ class Measurement:
     waits: Counter[str] = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
     round: int = 0
+    completed_per_s: float = 0.0  # answered during the window: below an open loop's rate = fell behind
+    rate: float = 0.0  # open loop: requests due per second; 0 = closed loop
 
     @property
     def other_cores(self) -> float:
@@ -74,8 +85,10 @@ def _summary(measured: list[Measurement]) -> dict[str, dict[str, float]]:
                 "server_cores",
                 "postgres_cores",
                 "other_cores",
+                "completed_per_s",
             )
         }
+        table[name]["rate"] = runs[0].rate
         table[name]["errors"] = sum(m.errors for m in runs)
         table[name]["worst_p99_ms"] = max(m.p99_ms for m in runs)
         table[name]["concurrency"] = runs[0].concurrency
@@ -88,8 +101,13 @@ def _verdict(value: float, target: float) -> str:
     return f"{'MET' if value < target else 'NOT MET'} ({value:.1f} ms vs < {target:g} ms)"
 
 
-def print_report(measured: list[Measurement], args: argparse.Namespace, queued_jobs: int) -> None:
+def print_report(
+    measured: list[Measurement], args: argparse.Namespace, queued_jobs: int, weight: PageWeight | None = None
+) -> None:
+    if not measured and weight is None:
+        return
     if not measured:
+        _print_field(args, {}, weight)
         return
     table = _summary(measured)
     rounds = max(m.round for m in measured)
@@ -133,7 +151,8 @@ def print_report(measured: list[Measurement], args: argparse.Namespace, queued_j
             f"a p99 under {TICKET_P99_TARGET_MS:g} ms at {full['concurrency']:.0f} clients needs more than "
             f"{1000 * full['concurrency'] / TICKET_P99_TARGET_MS:.0f} req/s"
         )
-    print("targets:")
+    if full or "call-screen    phone" in table or "call-screen   serial" in table:
+        print("targets:")
     if full:
         print(
             f"  ticket creation p99 at {full['concurrency']:.0f} clients"
@@ -146,6 +165,7 @@ def print_report(measured: list[Measurement], args: argparse.Namespace, queued_j
                 f"  {name.split()[-1]} search p99 at {table[name]['concurrency']:.0f} clients: "
                 f"{_verdict(table[name]['p99_ms'], SEARCH_P99_TARGET_MS)}"
             )
+    _print_field(args, table, weight)
     _print_client_check(table)
     _print_waits(measured)
     print(f"jobs left in Redis by the full app and removed afterwards: {queued_jobs} arq keys")
@@ -164,7 +184,7 @@ def _print_client_check(table: dict[str, dict[str, float]]) -> None:
 
 
 def _print_waits(measured: list[Measurement]) -> None:
-    for name in ("ticket create  full", "call-screen    phone"):
+    for name in ("ticket create  full", "call-screen    phone", FIELD_LIST, FIELD_STEPS):
         waits: Counter[str] = Counter()
         for m in measured:
             if m.name == name:
@@ -175,3 +195,73 @@ def _print_waits(measured: list[Measurement]) -> None:
         busy = sum(waits.values()) / samples
         top = ", ".join(f"{key} {count / samples:.1f}" for key, count in waits.most_common(6))
         print(f"PostgreSQL backends busy during '{name.strip()}' (avg {busy:.1f}): {top}")
+
+
+def _kb(size: float) -> str:
+    return f"{size / 1024:.1f} KB"
+
+
+def _cpu_ms(row: dict[str, float], key: str) -> float:
+    """CPU per request answered during the window (ms) of the server's processes or PostgreSQL's."""
+    return 1000 * row[key] / row["completed_per_s"] if row["completed_per_s"] else 0.0
+
+
+def _print_field(
+    args: argparse.Namespace, table: dict[str, dict[str, float]], weight: PageWeight | None
+) -> None:
+    """The technician pages: page weight, full / bare at the same offered load, and the targets."""
+    full_list, bare_list = table.get(FIELD_LIST), table.get(FIELD_LIST_BARE)
+    full_steps, bare_steps = table.get(FIELD_STEPS), table.get(FIELD_STEPS_BARE)
+    if weight is None and not full_list and not full_steps:
+        return
+    print("technician field pages:")
+    if weight is not None:
+        parts = " + ".join(
+            f"{t.path} {_kb(t.body_bytes)}" + ("" if t.encoding else " (NOT compressed)")
+            for t in weight.transfers
+        )
+        print(
+            f"  job list, first visit with Accept-Encoding: gzip: {parts} = {_kb(weight.body_bytes)} "
+            "transferred "
+            f"({_kb(weight.plain_bytes)} uncompressed; response headers {_kb(weight.header_bytes)} more); "
+            f"repeat visits (CSS / JS cached): {_kb(weight.transfers[0].body_bytes)}"
+        )
+    for full, bare, what in ((full_list, bare_list, "job list"), (full_steps, bare_steps, "steps")):
+        if not full:
+            continue
+        line = (
+            f"  {what}: {full['rate']:g} req/s due (open loop, <= {full['concurrency']:.0f} in flight), "
+            f"{full['completed_per_s']:.0f}/s answered during the window; CPU per answer: app "
+            f"{_cpu_ms(full, 'server_cores'):.1f} ms + PostgreSQL {_cpu_ms(full, 'postgres_cores'):.1f} ms"
+        )
+        if bare and bare["p99_ms"] and bare["p50_ms"]:
+            line += (
+                f"; full / bare at the same load: p50 {full['p50_ms'] / bare['p50_ms']:.1f}x, "
+                f"p99 {full['p99_ms'] / bare['p99_ms']:.1f}x "
+                f"(bare app {_cpu_ms(bare, 'server_cores'):.2f} ms CPU)"
+            )
+        print(line)
+    print("targets (technician pages):")
+    if weight is not None:
+        kb = weight.body_bytes / 1024
+        verdict = "MET" if kb < PAGE_WEIGHT_TARGET_KB else "NOT MET"
+        print(
+            f"  job list transferred (HTML + CSS + JS, compressed): {verdict} "
+            f"({kb:.1f} KB vs < {PAGE_WEIGHT_TARGET_KB:g} KB)"
+        )
+    if full_list:
+        print(
+            f"  job list p99 at {full_list['rate']:g} req/s: "
+            f"{_verdict(full_list['p99_ms'], FIELD_LIST_P99_TARGET_MS)}"
+        )
+    if full_steps:
+        kept_up = (
+            full_steps["completed_per_s"] >= SUSTAINED_SHARE * full_steps["rate"] and not full_steps["errors"]
+        )
+        sustained = full_steps["rate"] >= STEP_RATE_TARGET and kept_up
+        print(
+            f"  step submissions {STEP_RATE_TARGET:g}/s sustained: {'MET' if sustained else 'NOT MET'} "
+            f"({full_steps['rate']:g}/s due, {full_steps['completed_per_s']:.0f}/s answered during "
+            "the window, "
+            f"{full_steps['errors']:.0f} errors); p99: {_verdict(full_steps['p99_ms'], STEP_P99_TARGET_MS)}"
+        )

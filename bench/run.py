@@ -2,8 +2,9 @@
 
 Starts the full app and the bare baseline the same way (uvicorn, same workers, same host, separate
 ports, access log off), then per round measures: ticket creation on the full app and on the bare app
-(same bodies, same concurrency), and call-screen searches by phone and by serial number. Prints one
-table of medians over the rounds. Needs the database built by `python -m bench.generate`.
+(same bodies, same concurrency), call-screen searches by phone and by serial number, and the
+technician field pages (job list, step submissions; open loop, beside the bare app's counterparts).
+Prints one table of medians over the rounds. Needs the database built by `python -m bench.generate`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +29,15 @@ import asyncpg
 import httpx
 import msgspec
 
-from bench import BENCH_PASSWORD, BENCH_USERNAME, DEFAULT_DATABASE_URL
+from bench import BENCH_PASSWORD, BENCH_USERNAME, DEFAULT_DATABASE_URL, FIELD_USERNAME, STEPS_USERNAME
+from bench.field_bench import (
+    PageWeight,
+    orders_per_round,
+    page_weight,
+    session_cookie,
+    step_order_ids,
+    step_requests,
+)
 from bench.load import LoadResult, LoadSpec, Request, percentile, run_load
 from bench.ranking import (
     Timing,
@@ -37,11 +47,19 @@ from bench.ranking import (
     print_timing,
     print_timings,
 )
-from bench.report import Measurement, print_line, print_report
+from bench.report import (
+    FIELD_LIST,
+    FIELD_LIST_BARE,
+    FIELD_STEPS,
+    FIELD_STEPS_BARE,
+    Measurement,
+    print_line,
+    print_report,
+)
 from bench.servers import CpuSnapshot, Server, ServerError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ["full", "bare", "phone", "serial", "ranking", "matrix"]
+SCENARIOS = ["full", "bare", "phone", "serial", "field_list", "field_steps", "ranking", "matrix"]
 PROBLEMS = ["空调不制冷，外机不转", "洗衣机脱水时异响很大", "冰箱冷藏室结冰", "热水器点不着火，显示 E1"]
 WAITS_SQL = """
 SELECT state, coalesce(wait_event_type, '-') AS type, coalesce(wait_event, '-') AS event,
@@ -61,6 +79,7 @@ class Scenario:
     concurrency: int
     expected_status: int
     rate: float = 0.0  # open loop at this many requests/s; 0 = closed loop
+    auth: str = "agent"  # whose credentials: "agent" (bearer), "tech" (session cookie), "steps" (bearer)
 
 
 async def sample_inputs(url: str, seed: int, size: int = 20_000) -> dict[str, list[Request]]:
@@ -162,6 +181,8 @@ async def measure(
     latencies = sorted(result.latencies)
     return Measurement(
         name=scenario.name,
+        rate=scenario.rate,
+        completed_per_s=result.in_window / result.window,
         concurrency=scenario.concurrency,
         requests_per_s=len(latencies) / result.window,
         p50_ms=percentile(latencies, 0.50) * 1000,
@@ -183,8 +204,8 @@ def _split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if index < total % parts else 0) for index in range(parts)]
 
 
-def bearer_token(server: Server) -> str:
-    body = {"username": BENCH_USERNAME, "password": BENCH_PASSWORD, "name": "bench"}
+def bearer_token(server: Server, username: str = BENCH_USERNAME) -> str:
+    body = {"username": username, "password": BENCH_PASSWORD, "name": "bench"}
     response = httpx.post(f"{server.base_url}/api/auth/token", json=body, timeout=30)
     if response.status_code not in (200, 201):
         raise SystemExit(f"could not get a token ({response.status_code}): {response.text[:300]}")
@@ -240,32 +261,97 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
+def field_smoke_test(
+    full: Server, bare: Server, auth: dict[str, dict[str, str]], order_id: int, scenarios: set[str]
+) -> None:
+    """The job list answers for bench_tech, and bench_steps can take both steps of one visit."""
+    checks: list[tuple[Server, str, str, bytes | None, dict[str, str], int]] = []
+    if "field_list" in scenarios:
+        checks += [(full, "GET", "/field", None, auth["tech"], 200), (bare, "GET", "/field", None, {}, 200)]
+    if "field_steps" in scenarios:
+        path = f"/api/work-orders/{order_id}/steps"
+        checks += [
+            (full, "POST", path, b'{"step": "en_route"}', auth["steps"], 201),
+            (full, "POST", path, b'{"step": "arrived"}', auth["steps"], 201),
+            (bare, "POST", path, b'{"step": "en_route"}', {}, 201),
+        ]
+    for server, method, path, body, headers, expected in checks:
+        response = httpx.request(
+            method,
+            server.base_url + path,
+            content=body,
+            headers={"content-type": "application/json", "idempotency-key": uuid.uuid4().hex, **headers},
+            timeout=30,
+        )
+        if response.status_code != expected:
+            raise SystemExit(
+                f"smoke test {server.name} {method} {path}: {response.status_code} {response.text[:300]}"
+            )
+
+
+async def field_inputs(args: argparse.Namespace) -> tuple[int, list[list[Request]]]:
+    """One visit for the smoke test, and each round's step requests (fresh visits every round)."""
+    if "field_steps" not in args.scenarios:
+        return 0, []
+    order_ids = await step_order_ids(args.database_url)
+    per_round = orders_per_round(args.step_rate, args.warmup + args.duration)
+    needed = 1 + per_round * args.rounds
+    if len(order_ids) < needed:
+        raise SystemExit(
+            f"{STEPS_USERNAME} has {len(order_ids):,} visits without steps left; this run needs {needed:,} "
+            f"({per_round:,} per round): re-run `python -m bench.generate` (--step-orders {needed:,} or more)"
+        )
+    rounds = [
+        step_requests(order_ids[1 + index * per_round : 1 + (index + 1) * per_round], args.step_rate)
+        for index in range(args.rounds)
+    ]
+    return order_ids[0], rounds
+
+
 async def benchmark(args: argparse.Namespace) -> None:
     log_dir = Path(tempfile.mkdtemp(prefix="service-ops-bench-"))
     env = server_env(args)
     full = Server("full", args.full_app, args.full_port, args.workers, env, PROJECT_ROOT, log_dir)
     bare = Server("bare", "bench.bare_app:app", args.bare_port, args.workers, env, PROJECT_ROOT, log_dir)
+    field_list = (args.field_concurrency, 200, args.field_rate, "tech")
+    field_steps = (args.step_concurrency, 201, args.step_rate, "steps")
+    catalogue: list[tuple[str, Scenario]] = [
+        ("full", Scenario("ticket create  full", "full", "tickets", args.concurrency, 201, args.rate)),
+        ("bare", Scenario("ticket create  bare", "bare", "tickets", args.concurrency, 201, args.rate)),
+        ("phone", Scenario("call-screen    phone", "full", "phones", args.search_concurrency, 200)),
+        ("serial", Scenario("call-screen   serial", "full", "serials", args.search_concurrency, 200)),
+        ("field_list", Scenario(FIELD_LIST, "full", "field_page", *field_list)),
+        ("field_list+bare", Scenario(FIELD_LIST_BARE, "bare", "field_page", *field_list)),
+        ("field_steps", Scenario(FIELD_STEPS, "full", "steps", *field_steps)),
+        ("field_steps+bare", Scenario(FIELD_STEPS_BARE, "bare", "steps", *field_steps)),
+    ]
+    # "bare" measures the bare app's counterpart of every selected HTTP scenario that has one
     scenarios = [
         scenario
-        for key, scenario in {
-            "full": Scenario("ticket create  full", "full", "tickets", args.concurrency, 201, args.rate),
-            "bare": Scenario("ticket create  bare", "bare", "tickets", args.concurrency, 201, args.rate),
-            "phone": Scenario("call-screen    phone", "full", "phones", args.search_concurrency, 200),
-            "serial": Scenario("call-screen   serial", "full", "serials", args.search_concurrency, 200),
-        }.items()
-        if key in args.scenarios
+        for key, scenario in catalogue
+        if key in args.scenarios or ("+" in key and set(key.split("+")) <= args.scenarios)
     ]
     clear_job_queue(args.redis_url)
     measured: list[Measurement] = []
     timings: list[Timing] = []
+    weight: PageWeight | None = None
     try:
         full.start()
         bare.start()
         full.wait_ready()
         bare.wait_ready()
-        headers = {"authorization": f"Bearer {bearer_token(full)}"}
+        auth = {"agent": {"authorization": f"Bearer {bearer_token(full)}"}, "tech": {}, "steps": {}}
+        if "field_list" in args.scenarios:
+            auth["tech"] = {"cookie": session_cookie(full.base_url, FIELD_USERNAME)}
+        if "field_steps" in args.scenarios:
+            auth["steps"] = {"authorization": f"Bearer {bearer_token(full, STEPS_USERNAME)}"}
         inputs = await sample_inputs(args.database_url, args.seed)
-        smoke_test(full, bare, inputs, headers)
+        inputs["field_page"] = [Request("GET", "/field")]
+        smoke_order, step_rounds = await field_inputs(args)
+        smoke_test(full, bare, inputs, auth["agent"])
+        field_smoke_test(full, bare, auth, smoke_order, args.scenarios)
+        if "field_list" in args.scenarios:
+            weight = page_weight(full.base_url, auth["tech"])
         print_header(args, log_dir)
         with ProcessPoolExecutor(max_workers=args.client_processes, mp_context=get_context("spawn")) as pool:
             # start the client processes now, so none is still importing when a measurement begins
@@ -273,18 +359,19 @@ async def benchmark(args: argparse.Namespace) -> None:
             for round_no in range(1, args.rounds + 1):
                 for scenario in scenarios:
                     server = full if scenario.server == "full" else bare
-                    measurement = await measure(
-                        scenario, server, inputs[scenario.inputs], pool, args, headers
+                    requests = (
+                        step_rounds[round_no - 1] if scenario.inputs == "steps" else inputs[scenario.inputs]
                     )
+                    measurement = await measure(scenario, server, requests, pool, args, auth[scenario.auth])
                     measurement.round = round_no
                     print_line(measurement)
                     measured.append(measurement)
-                timings += await measure_issue3(args, full, headers, round_no)
+                timings += await measure_issue3(args, full, auth["agent"], round_no)
     finally:
         full.stop()
         bare.stop()
         queued = clear_job_queue(args.redis_url)
-    print_report(measured, args, queued)
+    print_report(measured, args, queued, weight)
     print_timings(timings)
 
 
@@ -323,6 +410,10 @@ def print_header(args: argparse.Namespace, log_dir: Path) -> None:
         f"{args.duration:g}s measured per scenario, {args.rounds} round(s)",
         f"Ticket creation: {mode}",
         f"Call-screen search: closed loop, {args.search_concurrency} clients",
+        f"Field job list: GET /field as {FIELD_USERNAME} (session cookie), open loop "
+        f"{args.field_rate:g}/s, <= {args.field_concurrency} in flight",
+        f"Field steps: POST /api/work-orders/{{id}}/steps as {STEPS_USERNAME} (bearer), open loop "
+        f"{args.step_rate:g}/s, <= {args.step_concurrency} in flight, fresh visits each round",
         f"CPU shown in cores (this machine has {os.cpu_count()}); 'other' = everything else running on it",
         "",
     ]
@@ -365,6 +456,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="open loop: ticket requests due per second (at most --concurrency in flight); 0 = closed loop",
     )
     parser.add_argument("--search-concurrency", type=int, default=10, help="clients searching")
+    parser.add_argument(
+        "--field-rate", type=float, default=50.0, help="job-list pages due per second (open loop)"
+    )
+    parser.add_argument(
+        "--field-concurrency", type=int, default=10, help="job-list requests in flight, at most"
+    )
+    parser.add_argument(
+        "--step-rate", type=float, default=200.0, help="step submissions due per second (open loop)"
+    )
+    parser.add_argument("--step-concurrency", type=int, default=50, help="step requests in flight, at most")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers for both servers")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--client-processes", type=int, default=1, help="load-generator processes")

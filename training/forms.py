@@ -68,6 +68,8 @@ def course_form(form: Mapping[str, str], editing: bool) -> dict[str, Any]:
 def session_form(form: Mapping[str, str]) -> dict[str, Any]:
     """A browser's date-time field has no zone: it is the organisation's local time."""
     values: dict[str, Any] = dict(form)
+    if not form.get("cost", "").strip():
+        values.pop("cost", None)
     raw = form.get("starts_at", "").strip()
     if raw:
         try:

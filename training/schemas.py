@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
 import msgspec
@@ -60,6 +61,7 @@ class SessionCreate(msgspec.Struct, kw_only=True):
     trainer_id: Id
     place: str
     hours: float | None = None
+    cost: Decimal | None = None
 
 
 class SessionRead(msgspec.Struct, kw_only=True):

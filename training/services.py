@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 import msgspec
@@ -14,8 +15,10 @@ from service_ops.actor import Actor
 from service_ops.auth import check_role
 from service_ops.choices import Role
 from service_ops.errors import Conflict, Invalid, InvalidTransition, NotFound
+from service_ops.fund import services as fund_services
+from service_ops.fund.values import from_fen, to_fen
 from service_ops.tables import User
-from service_ops.uow import lock_row, unit_of_work
+from service_ops.uow import UnitOfWork, lock_row, unit_of_work
 from service_ops.validation import required_text
 from training import events, scans, validation
 from training.roll_call import RawEntry, RollCallLine, issue_certificates, roll_call_lines, write_lines
@@ -121,12 +124,31 @@ async def schedule_session(actor: Actor, data: SessionCreate, idempotency_key: s
             "hours": given_hours or validation.hours(course["hours"]),
             "trainer": data.trainer_id,
             "place": place,
+            "cost_fen": _cost_fen(data.cost),
         }
         session = TrainingSession(**after, created_at=clock.now())
         await session.save()
         await idempotency.remember(actor, "schedule_session", idempotency_key, "training_session", session.id)
         uow.record(events.SESSION_SCHEDULED, "training_session", session.id, after=after)
         return int(session.id)
+
+
+def _cost_fen(cost: Decimal | None) -> int | None:
+    """A session's cost to the service fund: exact CNY, at most 2 decimals, not negative."""
+    if cost is None:
+        return None
+    if cost < 0:
+        raise Invalid("A session's cost cannot be negative.", field="cost")
+    return to_fen(cost, "cost")
+
+
+async def _post_cost(uow: UnitOfWork, session: dict[str, Any]) -> None:
+    """A held session's cost is a training expense of the service fund (posted once per session)."""
+    if session["cost_fen"]:
+        held_on = session["starts_at"].astimezone(clock.org_zone()).date()
+        await fund_services.post_training_session_cost(
+            uow, session["id"], from_fen(session["cost_fen"]), held_on
+        )
 
 
 async def _locked_session(session_id: int) -> dict[str, Any]:
@@ -136,6 +158,7 @@ async def _locked_session(session_id: int) -> dict[str, Any]:
             TrainingSession.id,
             TrainingSession.course,
             TrainingSession.starts_at,
+            TrainingSession.cost_fen,
             TrainingSession.course.pass_mark,
             TrainingSession.course.validity_months,
         )
@@ -170,6 +193,7 @@ async def record_roll_call(actor: Actor, session_id: int, entries: Sequence[RawE
         await _check_people(lines)
         written = await write_lines(session_id, session["course.pass_mark"], lines)
         issued = await issue_certificates(session, written.pending)
+        await _post_cost(uow, session)
         uow.record(
             events.ROLL_CALL_RECORDED,
             "training_session",

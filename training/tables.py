@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Numeric, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.reference import LazyTableReference
@@ -66,6 +77,7 @@ class TrainingSession(Table, tablename="training_session"):
     trainer: ForeignKey[Any] = _user_reference()
     place = Varchar(length=200)
     created_at = Timestamptz(default=TimestamptzNow())
+    cost_fen = BigInt(null=True, default=None, help_text="What it costs the service fund, in fen")
 
 
 class Attendance(Table):

@@ -7,6 +7,7 @@ course that is required of a role must be retired after the test (see the `cours
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from service_ops import clock
@@ -58,6 +59,7 @@ async def new_session(
     trainer_id: int,
     starts_at: datetime | None = None,
     hours: float | None = None,
+    cost: Decimal | None = None,
 ) -> int:
     return await services.schedule_session(
         system,
@@ -67,6 +69,7 @@ async def new_session(
             trainer_id=trainer_id,
             place="培训中心 301",
             hours=hours,
+            cost=cost,
         ),
     )
 

@@ -8,6 +8,7 @@ import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -134,6 +135,24 @@ async def test_session_needs_a_trainer_a_zone_and_an_active_course(
 async def test_session_hours_default_to_the_course(system: Any, courses: Any, trainer: Any) -> None:
     session = await catalogue.get_session(await new_session(system, await courses(), trainer.user_id))
     assert session.hours == 8.0 and session.attendance == []
+
+
+async def test_a_held_sessions_cost_posts_to_the_service_fund_once(
+    system: Any, courses: Any, trainer: Any, make_user: Any
+) -> None:
+    from service_ops.fund.tables import FundEntry
+
+    with pytest.raises(Invalid, match="2 decimal"):
+        await new_session(system, await courses(), trainer.user_id, cost=Decimal("120.505"))
+    session_id = await new_session(system, await courses(), trainer.user_id, cost=Decimal("1800.50"))
+    posted = FundEntry.select(FundEntry.amount_fen, FundEntry.kind, FundEntry.account.code).where(
+        (FundEntry.reference_kind == "training_session") & (FundEntry.reference_id == str(session_id))
+    )
+    assert await posted == [], "nothing is spent before the session is held"
+    person = await make_user("technician")
+    await pass_course(system, session_id, person.user_id)
+    await pass_course(system, session_id, person.user_id, score=90)
+    assert await posted == [{"amount_fen": 180050, "kind": "expense", "account.code": "training"}]
 
 
 async def test_roll_call_of_thirty_people_issues_certificates_for_the_passes(

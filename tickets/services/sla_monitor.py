@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from piccolo.columns import Column
+
 from outlets import queries as outlet_queries
 from service_ops import clock
 from service_ops import queries as core_queries
@@ -183,39 +185,34 @@ async def _complaint_owners(handler: int | None) -> tuple[int, ...]:
     return _ids(*await core_queries.active_user_ids(Role.SERVICE_MANAGER))
 
 
-async def _scan_complaint_ack() -> list[OpenCommitment]:
+async def _open_complaints(
+    due: Column, statuses: list[ComplaintStatus], done: Column
+) -> list[OpenCommitment]:
+    """Complaints in these statuses whose `done` time is not set yet, against the `due` commitment."""
     rows = await Complaint.select(
-        Complaint.id, Complaint.number, Complaint.received_at, Complaint.ack_due, Complaint.handler
-    ).where((Complaint.status == ComplaintStatus.OPEN.value) & Complaint.acknowledged_at.is_null())
+        Complaint.id, Complaint.number, Complaint.received_at, due.as_alias("due"), Complaint.handler
+    ).where(Complaint.status.is_in([status.value for status in statuses]) & done.is_null())
     return [
         OpenCommitment(
             "complaint",
             r["id"],
             r["number"],
             r["received_at"],
-            r["ack_due"],
+            r["due"],
             await _complaint_owners(r["handler"]),
         )
         for r in rows
     ]
+
+
+async def _scan_complaint_ack() -> list[OpenCommitment]:
+    return await _open_complaints(Complaint.ack_due, [ComplaintStatus.OPEN], Complaint.acknowledged_at)
 
 
 async def _scan_complaint_resolve() -> list[OpenCommitment]:
-    open_statuses = [ComplaintStatus.OPEN.value, ComplaintStatus.ACKNOWLEDGED.value]
-    rows = await Complaint.select(
-        Complaint.id, Complaint.number, Complaint.received_at, Complaint.resolve_due, Complaint.handler
-    ).where(Complaint.status.is_in(open_statuses) & Complaint.resolved_at.is_null())
-    return [
-        OpenCommitment(
-            "complaint",
-            r["id"],
-            r["number"],
-            r["received_at"],
-            r["resolve_due"],
-            await _complaint_owners(r["handler"]),
-        )
-        for r in rows
-    ]
+    return await _open_complaints(
+        Complaint.resolve_due, [ComplaintStatus.OPEN, ComplaintStatus.ACKNOWLEDGED], Complaint.resolved_at
+    )
 
 
 async def _scan_guarantees() -> list[OpenCommitment]:
