@@ -1,4 +1,4 @@
-"""`service-ops`: serve, worker, migrate, create-user, demo, audit verify."""
+"""`service-ops`: serve, worker, migrate, create-user, demo, import-history, audit verify."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -153,6 +154,36 @@ def demo(force: bool) -> None:
         "om_ns / om_ba (outlet managers), tech_ns1 (technician), trainer1, manager1 (service manager), "
         "auditor1, admin"
     )
+
+
+@main.command("import-history")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def import_history(path: Path) -> None:
+    """Validate a history bundle (folder or .zip of CSV files) and import it, all or nothing."""
+    from audit_export.history.services import MAX_PROBLEMS_SHOWN, HistoryImportInvalid
+    from audit_export.history.services import import_history as run_import
+    from service_ops.actor import system_actor
+    from service_ops.i18n import current_locale, translations
+
+    def progress(file_name: str, stage: str) -> None:
+        click.echo(f"{file_name}: {stage}", err=True)
+
+    try:
+        report = _run(run_import(system_actor("cli"), path, progress))
+    except HistoryImportInvalid as error:
+        translate = translations(current_locale()).ugettext
+        for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
+            click.echo(problem.text(translate))
+        if len(error.problems) > MAX_PROBLEMS_SHOWN:
+            click.echo(f"... and {len(error.problems) - MAX_PROBLEMS_SHOWN} more problems")
+        click.echo(f"{len(error.problems)} problems: nothing was imported", err=True)
+        sys.exit(1)
+    for name, counts in report.files.items():
+        click.echo(
+            f"{name}: {counts['inserted']} inserted, {counts['updated']} updated, "
+            f"{counts['unchanged']} unchanged"
+        )
+    click.echo(f"bundle {report.sha256}: {len(report.corrections)} corrections")
 
 
 @main.group()

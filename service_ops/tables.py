@@ -36,6 +36,7 @@ class User(Table, tablename="app_user"):
     hired_on = Date(null=True, default=None)
     left_on = Date(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
     @classmethod
     def get_readable(cls):  # type: ignore[no-untyped-def]
@@ -69,6 +70,7 @@ class Region(Table):
     level = Varchar(length=16)
     is_sales_region = Boolean(default=False)
     service_class = Varchar(length=16, default="urban", help_text="urban / suburban / rural")
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class Customer(Table):
@@ -80,6 +82,10 @@ class Customer(Table):
     address = Varchar(length=255)
     region = ForeignKey(references=Region, index=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
+    code = Varchar(
+        length=40, null=True, default=None, index=True, help_text="Code in an earlier system (history import)"
+    )
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class CustomerPhone(Table):
@@ -101,6 +107,7 @@ class ProductModel(Table):
     name = Varchar(length=100)
     category = Varchar(length=32, index=True)
     warranty_months = Integer(default=12)
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class Unit(Table):
@@ -113,6 +120,7 @@ class Unit(Table):
     customer = ForeignKey(references=Customer, index=True, on_delete=OnDelete.restrict)
     purchase_date = Date()
     install_date = Date(null=True, default=None)
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class AuditEvent(Table):

@@ -1,0 +1,381 @@
+"""The core's own files of a history bundle: regions, product models, customers, units, staff.
+
+Staff `outlet_code` is checked against the outlets the outlet directory knows (when a domain has
+wired one); the core stores nothing for it: where a person works is an outlets membership.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from audit_export.history.bulk import execute_many, ids_by, select_in
+from audit_export.history.spec import (
+    Column,
+    FileSpec,
+    FileWork,
+    Key,
+    Problem,
+    Reference,
+    Row,
+    Values,
+    register_file_spec,
+)
+from service_ops import clock
+from service_ops.choices import ProductCategory, RegionLevel, Role
+from service_ops.errors import N_, Invalid
+from service_ops.outlet_directory import all_outlets
+from service_ops.validation import normalise_phone, normalise_serial
+
+UNUSABLE_PASSWORD = "!"  # never a valid argon2 hash: imported staff set a password before logging in
+RowProblems = Iterable[tuple[str, str, dict[str, Any]]]
+
+
+def _by_key(rows: list[dict[str, Any]], key: str) -> dict[Key, Values]:
+    return {(row[key],): row for row in rows}
+
+
+def _all(work: FileWork) -> list[Values]:
+    return [row.values for row in work.inserts] + [row.values for row, _ in work.updates]
+
+
+# regions.csv ------------------------------------------------------------------------------------
+
+_NEXT_LEVEL = {RegionLevel.PROVINCE: RegionLevel.CITY, RegionLevel.CITY: RegionLevel.COUNTY}
+
+
+async def _existing_regions(keys: Sequence[Key]) -> dict[Key, Values]:
+    rows = await select_in(
+        "SELECT r.code, r.name, p.code AS parent_code, r.is_sales_region FROM region r "
+        "LEFT JOIN region p ON p.id = r.parent WHERE r.code IN ({values})",
+        [key[0] for key in keys],
+    )
+    return _by_key(rows, "code")
+
+
+def _check_region(values: Values) -> RowProblems:
+    if values["parent_code"] == values["code"]:
+        yield "parent_code", N_("A region cannot be its own parent."), {}
+
+
+async def _region_levels(rows: list[Row], _plan: Any) -> list[Problem]:
+    """No cycles through parents; each row's level follows from its parent (province → city → county)."""
+    parents: dict[str, str | None] = {}
+    levels: dict[str, str] = {}
+    wanted = {row.values["parent_code"] for row in rows} - {None}
+    while wanted:  # the database ancestors of the bundle's parents, one level per query
+        found = await select_in(
+            "SELECT r.code, r.level, p.code AS parent_code FROM region r "
+            "LEFT JOIN region p ON p.id = r.parent WHERE r.code IN ({values})",
+            wanted,
+        )
+        parents.update({row["code"]: row["parent_code"] for row in found})
+        levels.update({row["code"]: row["level"] for row in found})
+        wanted = {row["parent_code"] for row in found} - {None} - set(parents)
+    in_bundle = {row.values["code"]: row.values["parent_code"] for row in rows}
+    parents.update(in_bundle)
+    problems = []
+    for row in rows:
+        seen: list[str] = []
+        code: str | None = row.values["code"]
+        while code is not None and code not in seen:
+            seen.append(code)
+            code = parents.get(code)
+        if code is not None:
+            problems.append(Problem("regions.csv", row.line, "parent_code", N_("Regions form a cycle.")))
+    if problems:
+        return problems
+
+    def level_of(code: str) -> RegionLevel:
+        if code not in in_bundle:
+            return RegionLevel(levels.get(code, RegionLevel.PROVINCE))
+        parent = in_bundle[code]
+        if parent is None:
+            return RegionLevel.PROVINCE
+        return _NEXT_LEVEL.get(level_of(parent), RegionLevel.COUNTY)
+
+    for row in rows:
+        row.values["level"] = level_of(row.values["code"]).value
+    return problems
+
+
+async def _write_regions(work: FileWork, origin: str) -> None:
+    await execute_many(
+        "INSERT INTO region (code, name, parent, level, is_sales_region, service_class, origin) "
+        "VALUES (?, ?, NULL, ?, ?, 'urban', ?)",
+        [
+            (v["code"], v["name"], v["level"], v["is_sales_region"], origin)
+            for v in (r.values for r in work.inserts)
+        ],
+    )
+    await execute_many(
+        "UPDATE region SET name = ?, level = ?, is_sales_region = ? WHERE code = ?",
+        [
+            (r.values["name"], r.values["level"], r.values["is_sales_region"], r.values["code"])
+            for r, _ in work.updates
+        ],
+    )
+    rows = _all(work)
+    ids = await ids_by("region", "code", [v["parent_code"] for v in rows])
+    await execute_many(
+        "UPDATE region SET parent = ? WHERE code = ?",
+        [(ids.get(v["parent_code"]), v["code"]) for v in rows],
+    )
+
+
+register_file_spec(
+    FileSpec(
+        name="regions.csv",
+        columns=(
+            Column("code", required=True, max_length=12),
+            Column("name", required=True, max_length=100),
+            Column("parent_code", max_length=12),
+            Column("is_sales_region", "bool", default=False),
+        ),
+        key=("code",),
+        load_existing=_existing_regions,
+        write=_write_regions,
+        references=(Reference("parent_code", "regions.csv"),),
+        validate_row=_check_region,
+        validate_file=_region_levels,
+    )
+)
+
+
+# product_models.csv -----------------------------------------------------------------------------
+
+
+async def _existing_models(keys: Sequence[Key]) -> dict[Key, Values]:
+    rows = await select_in(
+        "SELECT code, category, name, warranty_months FROM product_model WHERE code IN ({values})",
+        [key[0] for key in keys],
+    )
+    return _by_key(rows, "code")
+
+
+async def _write_models(work: FileWork, origin: str) -> None:
+    await execute_many(
+        "INSERT INTO product_model (code, category, name, warranty_months, origin) VALUES (?, ?, ?, ?, ?)",
+        [
+            (v["code"], v["category"], v["name"], v["warranty_months"], origin)
+            for v in (r.values for r in work.inserts)
+        ],
+    )
+    await execute_many(
+        "UPDATE product_model SET category = ?, name = ?, warranty_months = ? WHERE code = ?",
+        [
+            (v["category"], v["name"], v["warranty_months"], v["code"])
+            for v in (r.values for r, _ in work.updates)
+        ],
+    )
+
+
+register_file_spec(
+    FileSpec(
+        name="product_models.csv",
+        columns=(
+            Column("code", required=True, max_length=40, case="upper"),
+            Column("category", required=True, choices=tuple(ProductCategory)),
+            Column("name", required=True, max_length=100),
+            Column("warranty_months", "int", required=True, minimum=0, maximum=240),
+        ),
+        key=("code",),
+        load_existing=_existing_models,
+        write=_write_models,
+    )
+)
+
+
+# customers.csv ----------------------------------------------------------------------------------
+
+
+async def _existing_customers(keys: Sequence[Key]) -> dict[Key, Values]:
+    rows = await select_in(
+        "SELECT c.code, c.name, r.code AS region_code, (SELECT p.phone FROM customer_phone p "
+        "WHERE p.customer = c.id ORDER BY p.is_primary DESC, p.id LIMIT 1) AS phone "
+        "FROM customer c JOIN region r ON r.id = c.region WHERE c.code IN ({values})",
+        [key[0] for key in keys],
+    )
+    return _by_key(rows, "code")
+
+
+def _check_customer(values: Values) -> RowProblems:
+    try:
+        values["phone"] = normalise_phone(values["phone"])
+    except Invalid as error:
+        yield "phone", error.message, {k: v for k, v in error.params.items() if k != "field"}
+
+
+async def _write_customers(work: FileWork, origin: str) -> None:
+    rows = _all(work)
+    regions = await ids_by("region", "code", [v["region_code"] for v in rows])
+    now = clock.now()
+    await execute_many(
+        "INSERT INTO customer (name, address, region, created_at, code, origin) VALUES (?, '', ?, ?, ?, ?)",
+        [
+            (v["name"], regions[v["region_code"]], now, v["code"], origin)
+            for v in (r.values for r in work.inserts)
+        ],
+    )
+    await execute_many(
+        "UPDATE customer SET name = ?, region = ? WHERE code = ?",
+        [(v["name"], regions[v["region_code"]], v["code"]) for v in (r.values for r, _ in work.updates)],
+    )
+    customers = await ids_by("customer", "code", [v["code"] for v in rows])
+    new_phones = [(customers[r.values["code"]], r.values["phone"]) for r in work.inserts]
+    changed = [(r.values, current) for r, current in work.updates if r.values["phone"] != current["phone"]]
+    new_phones += [(customers[v["code"]], v["phone"]) for v, current in changed if current["phone"] is None]
+    await execute_many(
+        "INSERT INTO customer_phone (customer, phone, is_primary) VALUES (?, ?, ?)",
+        [(customer, phone, True) for customer, phone in new_phones],
+    )
+    await execute_many(
+        "UPDATE customer_phone SET phone = ? WHERE customer = ? AND phone = ?",
+        [(v["phone"], customers[v["code"]], current["phone"]) for v, current in changed if current["phone"]],
+    )
+
+
+register_file_spec(
+    FileSpec(
+        name="customers.csv",
+        columns=(
+            Column("code", required=True, max_length=40),
+            Column("name", required=True, max_length=100),
+            Column("phone", required=True, max_length=40),
+            Column("region_code", required=True, max_length=12),
+        ),
+        key=("code",),
+        load_existing=_existing_customers,
+        write=_write_customers,
+        references=(Reference("region_code", "regions.csv"),),
+        validate_row=_check_customer,
+    )
+)
+
+
+# units.csv --------------------------------------------------------------------------------------
+
+
+async def _existing_units(keys: Sequence[Key]) -> dict[Key, Values]:
+    rows = await select_in(
+        "SELECT u.serial_number AS serial_no, m.code AS model_code, c.code AS customer_code, "
+        "u.purchase_date AS purchased_on, u.install_date AS installed_on FROM unit u "
+        "JOIN product_model m ON m.id = u.model JOIN customer c ON c.id = u.customer "
+        "WHERE u.serial_number IN ({values})",
+        [key[0] for key in keys],
+    )
+    return _by_key(rows, "serial_no")
+
+
+def _check_unit(values: Values) -> RowProblems:
+    try:
+        values["serial_no"] = normalise_serial(values["serial_no"], field="serial_no")
+    except Invalid as error:
+        yield "serial_no", error.message, {k: v for k, v in error.params.items() if k != "field"}
+    installed, purchased = values["installed_on"], values["purchased_on"]
+    if installed is not None and installed < purchased:
+        yield "installed_on", N_("The install date cannot be before the purchase date."), {}
+
+
+async def _write_units(work: FileWork, origin: str) -> None:
+    rows = _all(work)
+    models = await ids_by("product_model", "code", [v["model_code"] for v in rows])
+    customers = await ids_by("customer", "code", [v["customer_code"] for v in rows])
+
+    def params(v: Values) -> tuple[Any, ...]:
+        return (models[v["model_code"]], customers[v["customer_code"]], v["purchased_on"], v["installed_on"])
+
+    await execute_many(
+        "INSERT INTO unit (model, customer, purchase_date, install_date, serial_number, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(*params(r.values), r.values["serial_no"], origin) for r in work.inserts],
+    )
+    await execute_many(
+        "UPDATE unit SET model = ?, customer = ?, purchase_date = ?, install_date = ? "
+        "WHERE serial_number = ?",
+        [(*params(r.values), r.values["serial_no"]) for r, _ in work.updates],
+    )
+
+
+register_file_spec(
+    FileSpec(
+        name="units.csv",
+        columns=(
+            Column("serial_no", required=True, max_length=40, case="upper"),
+            Column("model_code", required=True, max_length=40, case="upper"),
+            Column("customer_code", required=True, max_length=40),
+            Column("purchased_on", "date", required=True),
+            Column("installed_on", "date"),
+        ),
+        key=("serial_no",),
+        load_existing=_existing_units,
+        write=_write_units,
+        references=(
+            Reference("model_code", "product_models.csv"),
+            Reference("customer_code", "customers.csv"),
+        ),
+        validate_row=_check_unit,
+    )
+)
+
+
+# staff.csv --------------------------------------------------------------------------------------
+
+
+async def _known_outlet_codes(codes: set[Any]) -> set[Any] | None:
+    outlets = await all_outlets()
+    return None if outlets is None else {outlet.code for outlet in outlets} & codes
+
+
+async def _existing_staff(keys: Sequence[Key]) -> dict[Key, Values]:
+    rows = await select_in(
+        "SELECT username AS code, display_name AS name, role, hired_on, left_on, is_management "
+        "FROM app_user WHERE username IN ({values})",
+        [key[0] for key in keys],
+    )
+    return _by_key(rows, "code")
+
+
+def _check_staff(values: Values) -> RowProblems:
+    hired, left = values["hired_on"], values["left_on"]
+    if hired is not None and left is not None and left < hired:
+        yield "left_on", N_("The leaving date cannot be before the hiring date."), {}
+
+
+def _staff_params(v: Values) -> tuple[Any, ...]:
+    return (v["name"], v["role"], v["hired_on"], v["left_on"], v["is_management"], v["left_on"] is None)
+
+
+async def _write_staff(work: FileWork, origin: str) -> None:
+    now = clock.now()
+    await execute_many(
+        "INSERT INTO app_user (display_name, role, hired_on, left_on, is_management, is_active, "
+        "username, password_hash, created_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*_staff_params(r.values), r.values["code"], UNUSABLE_PASSWORD, now, origin) for r in work.inserts],
+    )
+    await execute_many(
+        "UPDATE app_user SET display_name = ?, role = ?, hired_on = ?, left_on = ?, is_management = ?, "
+        "is_active = ? WHERE username = ?",
+        [(*_staff_params(r.values), r.values["code"]) for r, _ in work.updates],
+    )
+
+
+register_file_spec(
+    FileSpec(
+        name="staff.csv",
+        columns=(
+            Column("code", required=True, max_length=64, case="lower"),
+            Column("name", required=True, max_length=100),
+            Column("role", required=True, choices=tuple(Role)),
+            Column("outlet_code", max_length=40),
+            Column("hired_on", "date"),
+            Column("left_on", "date"),
+            Column("is_management", "bool", default=False),
+        ),
+        key=("code",),
+        load_existing=_existing_staff,
+        write=_write_staff,
+        references=(Reference("outlet_code", "outlets.csv", resolver=_known_outlet_codes),),
+        validate_row=_check_staff,
+    )
+)
