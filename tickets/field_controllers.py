@@ -29,6 +29,7 @@ from tickets.field_schemas import (
     PhotoRead,
     PhotoUpload,
     RevisitCreate,
+    StepAnswer,
     StepSubmit,
     WorkOrderCancel,
     WorkOrderCompletion,
@@ -65,11 +66,11 @@ class FieldApi(Controller):
         work_order_id: PathId,
         data: JSONBody[StepSubmit],
         idempotency_key: IdempotencyHeader,
-    ) -> WorkOrderRead:
-        await services.take_step(
+    ) -> StepAnswer:
+        step_id = await services.take_step(
             actor, work_order_id, data.step, data.device_at, data.offline, idempotency_key
         )
-        return await field_queries.get_work_order(work_order_id, actor)
+        return await field_queries.step_answer(step_id)
 
     @post("/work-orders/{work_order_id:int}/complete", guards=[TECHNICIAN])
     async def complete(

@@ -15,7 +15,7 @@ from service_ops.errors import NotFound, PermissionDenied
 from service_ops.schemas import CustomerRead
 from tickets import sla
 from tickets.choices import RESULTS_BY_KIND, Payer, SlaState, TicketKind, WorkOrderStatus, WorkResult
-from tickets.field_schemas import FieldJobRead, PartRead, PhotoRead, StepRead, WorkOrderRead
+from tickets.field_schemas import FieldJobRead, PartRead, PhotoRead, StepAnswer, StepRead, WorkOrderRead
 from tickets.schemas import Clock
 from tickets.services.work_orders.common import NEXT_STEP, OPEN_VISIT
 from tickets.services.work_orders.files import stored_file
@@ -169,20 +169,48 @@ async def _parts(work_order_id: int) -> list[PartRead]:
     return [PartRead(**{**row, "unit_price": money(row["unit_price"])}) for row in rows]
 
 
+STEP_COLUMNS = (
+    WorkOrderStep.step,
+    WorkOrderStep.taken_at,
+    WorkOrderStep.device_at,
+    WorkOrderStep.received_at,
+    WorkOrderStep.was_offline,
+    WorkOrderStep.actor.display_name.as_alias("actor_name"),
+)
+
+
+def _step_read(row: dict[str, Any]) -> StepRead:
+    return StepRead(
+        **{column: row[column] for column in StepRead.__struct_fields__ if column != "step"},
+        step=WorkOrderStatus(row["step"]),
+    )
+
+
 async def steps_of(work_order_id: int) -> list[StepRead]:
     rows = await (
-        WorkOrderStep.select(
-            WorkOrderStep.step,
-            WorkOrderStep.taken_at,
-            WorkOrderStep.device_at,
-            WorkOrderStep.received_at,
-            WorkOrderStep.was_offline,
-            WorkOrderStep.actor.display_name.as_alias("actor_name"),
-        )
+        WorkOrderStep.select(*STEP_COLUMNS)
         .where(WorkOrderStep.work_order == work_order_id)
         .order_by(WorkOrderStep.id)
     )
-    return [StepRead(**{**row, "step": WorkOrderStatus(row["step"])}) for row in rows]
+    return [_step_read(row) for row in rows]
+
+
+async def step_answer(step_id: int) -> StepAnswer:
+    """One recorded step with its visit's status (one query: the step API's whole answer)."""
+    row = (
+        await WorkOrderStep.select(
+            *STEP_COLUMNS, WorkOrderStep.work_order.as_alias("work_order_id"), WorkOrderStep.work_order.status
+        )
+        .where(WorkOrderStep.id == step_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Step {id} not found.", id=step_id)
+    return StepAnswer(
+        work_order_id=row["work_order_id"],
+        status=WorkOrderStatus(row["work_order.status"]),
+        step=_step_read(row),
+    )
 
 
 def _photo_read(row: dict[str, Any]) -> PhotoRead:

@@ -78,6 +78,14 @@ class StepRead(msgspec.Struct, kw_only=True):
     actor_name: str
 
 
+class StepAnswer(msgspec.Struct, kw_only=True):
+    """A step submission's answer: small, for a weak network (a replay gets the same one)."""
+
+    work_order_id: int
+    status: WorkOrderStatus
+    step: StepRead
+
+
 class PartRead(msgspec.Struct, kw_only=True):
     part_no: str
     name: str

@@ -215,6 +215,13 @@ async def test_a_replayed_key_gives_the_same_answer_and_one_record(job: Assigned
     second = await client.post(url, json=body, headers={"Idempotency-Key": "step-key-0001"})
     assert first.status_code == second.status_code == 201, first.text
     assert first.json() == second.json()
+    answer = first.json()
+    assert (answer["work_order_id"], answer["status"], answer["step"]["step"]) == (
+        job.work_order_id,
+        "en_route",
+        "en_route",
+    )
+    assert answer["step"]["device_at"] is not None and answer["step"]["received_at"] is not None
     assert await WorkOrderStep.count().where(WorkOrderStep.work_order == job.work_order_id) == 1
     assert await AuditEvent.count() == events_after_first, "a replay writes nothing"
     without_key = await client.post(url, json=body)
