@@ -31,6 +31,7 @@ class Outlet(Table):
     agreement_number = Varchar(length=40, null=True, default=None)
     agreement_expires = Date(null=True, default=None)
     contact_name = Varchar(length=100, null=True, default=None, help_text="Person to call at the outlet")
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
     @classmethod
     def get_readable(cls):  # type: ignore[no-untyped-def]
@@ -49,6 +50,7 @@ class OutletMembership(Table):
     is_manager = Boolean(default=False)
     since = Date()
     until = Date(null=True, default=None)
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class OutletCoverage(Table):

@@ -1,4 +1,4 @@
-"""Bulk statements inside the open transaction, around the ORM (see STACK-NOTES: bulk work).
+"""Bulk writes for imports: executemany on the open transaction's connection, chunked IN lookups.
 
 SQL is written with `?` placeholders; on PostgreSQL they become `$1, $2 …`.
 """

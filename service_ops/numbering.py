@@ -13,3 +13,17 @@ async def next_value(name: str) -> int:
         name,
     )
     return int(rows[0]["value"])
+
+
+async def next_values(name: str, count: int) -> list[int]:
+    """Take `count` consecutive values of counter `name` at once (a bulk import's numbers)."""
+    if count <= 0:
+        return []
+    rows = await Counter.raw(
+        "INSERT INTO counter (name, value) VALUES ({}, {}) "
+        "ON CONFLICT (name) DO UPDATE SET value = counter.value + excluded.value RETURNING value",
+        name,
+        count,
+    )
+    last = int(rows[0]["value"])
+    return list(range(last - count + 1, last + 1))

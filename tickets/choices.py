@@ -33,6 +33,7 @@ class Channel(StrEnum):
     WECHAT = "wechat"
     RETAILER = "retailer"
     WALK_IN = "walk_in"
+    OTHER = "other"
 
     @property
     def label(self) -> str:
@@ -42,6 +43,7 @@ class Channel(StrEnum):
             Channel.WECHAT: N_("WeChat"),
             Channel.RETAILER: N_("Retailer"),
             Channel.WALK_IN: N_("Walk-in"),
+            Channel.OTHER: N_("Other"),
         }[self]
 
 

@@ -59,6 +59,10 @@ class Call(Table):
     answered_at = Timestamptz(null=True, default=None)
     ended_at = Timestamptz(null=True, default=None)
     notes = Text(default="")
+    external_id = Varchar(
+        length=64, null=True, default=None, help_text="Natural key of an imported call (a unique index)"
+    )
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class Ticket(Table):
@@ -112,6 +116,7 @@ class Ticket(Table):
         on_delete=OnDelete.restrict,
         help_text="A repair ticket of the same unit resolved in the 30 days before this one was opened",
     )
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class TicketDispatch(Table):
@@ -195,6 +200,7 @@ class WorkOrder(Table):
         on_delete=OnDelete.restrict,
         help_text="The visit this one revisits",
     )
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class WorkOrderStep(Table):
@@ -265,6 +271,7 @@ class Followup(Table):
     reached = Boolean(null=True, default=None)
     score = Integer(null=True, default=None)
     comment = Text(default="")
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class Complaint(Table):
@@ -301,6 +308,7 @@ class Complaint(Table):
     customer_answered_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
     created_by: ForeignKey[Any] = ForeignKey(references=_core("User"), on_delete=OnDelete.restrict)
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class GuaranteeRequest(Table):
@@ -324,6 +332,7 @@ class GuaranteeRequest(Table):
         references=_core("User"), null=True, default=None, on_delete=OnDelete.restrict
     )
     created_by: ForeignKey[Any] = ForeignKey(references=_core("User"), on_delete=OnDelete.restrict)
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class GuaranteeRule(Table):
@@ -360,6 +369,7 @@ class CorrectiveAction(Table):
     effectiveness_check = Text(default="")
     effective = Boolean(null=True, default=None)
     created_by: ForeignKey[Any] = ForeignKey(references=_core("User"), on_delete=OnDelete.restrict)
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class SlaAlert(Table):

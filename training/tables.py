@@ -46,6 +46,7 @@ class Course(Table):
     pass_mark = Integer(null=True, default=60, help_text="Exam pass mark (0–100); blank: attending passes")
     is_service_manager_cert = Boolean(default=False, help_text="Certifies a 售后服务管理师")
     is_active = Boolean(default=True)
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
     @classmethod
     def get_readable(cls):  # type: ignore[no-untyped-def]
@@ -78,6 +79,10 @@ class TrainingSession(Table, tablename="training_session"):
     place = Varchar(length=200)
     created_at = Timestamptz(default=TimestamptzNow())
     cost_fen = BigInt(null=True, default=None, help_text="What it costs the service fund, in fen")
+    code = Varchar(
+        length=40, null=True, default=None, help_text="Natural key of an imported session (unique when set)"
+    )
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class Attendance(Table):
@@ -94,6 +99,7 @@ class Attendance(Table):
     score = Numeric(digits=(5, 1), null=True, default=None, help_text="Exam score 0–100")
     passed = Boolean(default=False)
     recorded_at = Timestamptz(default=TimestamptzNow())
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")
 
 
 class Certificate(Table):
@@ -120,3 +126,4 @@ class Certificate(Table):
     scan_sha256 = Varchar(length=64, null=True, default=None)
     revoked_on = Date(null=True, default=None)
     revoke_reason = Text(null=True, default=None)
+    origin = Varchar(length=80, null=True, default=None, help_text="import:<bundle sha256> when imported")

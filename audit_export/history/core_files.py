@@ -1,7 +1,8 @@
 """The core's own files of a history bundle: regions, product models, customers, units, staff.
 
-Staff `outlet_code` is checked against the outlets the outlet directory knows (when a domain has
-wired one); the core stores nothing for it: where a person works is an outlets membership.
+Each file's rows are written by the core's bulk loads (`service_ops.bulk_load`); staff
+`outlet_code` is where a person works: an outlets membership, written by the outlets domain's bulk
+load (`outlets.bulk_load.load_memberships`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from audit_export.history.bulk import execute_many, ids_by, select_in
+from audit_export.history.loaders import bulk_write
 from audit_export.history.spec import (
     Column,
     FileSpec,
@@ -21,22 +22,18 @@ from audit_export.history.spec import (
     Values,
     register_file_spec,
 )
-from service_ops import clock
+from outlets import bulk_load as outlets_bulk_load
+from service_ops import bulk_load
+from service_ops.bulk import select_in
 from service_ops.choices import ProductCategory, RegionLevel, Role
 from service_ops.errors import N_, Invalid
-from service_ops.outlet_directory import all_outlets
 from service_ops.validation import normalise_phone, normalise_serial
 
-UNUSABLE_PASSWORD = "!"  # never a valid argon2 hash: imported staff set a password before logging in
 RowProblems = Iterable[tuple[str, str, dict[str, Any]]]
 
 
 def _by_key(rows: list[dict[str, Any]], key: str) -> dict[Key, Values]:
     return {(row[key],): row for row in rows}
-
-
-def _all(work: FileWork) -> list[Values]:
-    return [row.values for row in work.inserts] + [row.values for row, _ in work.updates]
 
 
 # regions.csv ------------------------------------------------------------------------------------
@@ -99,30 +96,6 @@ async def _region_levels(rows: list[Row], _plan: Any) -> list[Problem]:
     return problems
 
 
-async def _write_regions(work: FileWork, origin: str) -> None:
-    await execute_many(
-        "INSERT INTO region (code, name, parent, level, is_sales_region, service_class, origin) "
-        "VALUES (?, ?, NULL, ?, ?, 'urban', ?)",
-        [
-            (v["code"], v["name"], v["level"], v["is_sales_region"], origin)
-            for v in (r.values for r in work.inserts)
-        ],
-    )
-    await execute_many(
-        "UPDATE region SET name = ?, level = ?, is_sales_region = ? WHERE code = ?",
-        [
-            (r.values["name"], r.values["level"], r.values["is_sales_region"], r.values["code"])
-            for r, _ in work.updates
-        ],
-    )
-    rows = _all(work)
-    ids = await ids_by("region", "code", [v["parent_code"] for v in rows])
-    await execute_many(
-        "UPDATE region SET parent = ? WHERE code = ?",
-        [(ids.get(v["parent_code"]), v["code"]) for v in rows],
-    )
-
-
 register_file_spec(
     FileSpec(
         name="regions.csv",
@@ -134,7 +107,7 @@ register_file_spec(
         ),
         key=("code",),
         load_existing=_existing_regions,
-        write=_write_regions,
+        write=bulk_write(bulk_load.load_regions),
         references=(Reference("parent_code", "regions.csv"),),
         validate_row=_check_region,
         validate_file=_region_levels,
@@ -153,23 +126,6 @@ async def _existing_models(keys: Sequence[Key]) -> dict[Key, Values]:
     return _by_key(rows, "code")
 
 
-async def _write_models(work: FileWork, origin: str) -> None:
-    await execute_many(
-        "INSERT INTO product_model (code, category, name, warranty_months, origin) VALUES (?, ?, ?, ?, ?)",
-        [
-            (v["code"], v["category"], v["name"], v["warranty_months"], origin)
-            for v in (r.values for r in work.inserts)
-        ],
-    )
-    await execute_many(
-        "UPDATE product_model SET category = ?, name = ?, warranty_months = ? WHERE code = ?",
-        [
-            (v["category"], v["name"], v["warranty_months"], v["code"])
-            for v in (r.values for r, _ in work.updates)
-        ],
-    )
-
-
 register_file_spec(
     FileSpec(
         name="product_models.csv",
@@ -181,7 +137,7 @@ register_file_spec(
         ),
         key=("code",),
         load_existing=_existing_models,
-        write=_write_models,
+        write=bulk_write(bulk_load.load_product_models),
     )
 )
 
@@ -206,35 +162,6 @@ def _check_customer(values: Values) -> RowProblems:
         yield "phone", error.message, {k: v for k, v in error.params.items() if k != "field"}
 
 
-async def _write_customers(work: FileWork, origin: str) -> None:
-    rows = _all(work)
-    regions = await ids_by("region", "code", [v["region_code"] for v in rows])
-    now = clock.now()
-    await execute_many(
-        "INSERT INTO customer (name, address, region, created_at, code, origin) VALUES (?, '', ?, ?, ?, ?)",
-        [
-            (v["name"], regions[v["region_code"]], now, v["code"], origin)
-            for v in (r.values for r in work.inserts)
-        ],
-    )
-    await execute_many(
-        "UPDATE customer SET name = ?, region = ? WHERE code = ?",
-        [(v["name"], regions[v["region_code"]], v["code"]) for v in (r.values for r, _ in work.updates)],
-    )
-    customers = await ids_by("customer", "code", [v["code"] for v in rows])
-    new_phones = [(customers[r.values["code"]], r.values["phone"]) for r in work.inserts]
-    changed = [(r.values, current) for r, current in work.updates if r.values["phone"] != current["phone"]]
-    new_phones += [(customers[v["code"]], v["phone"]) for v, current in changed if current["phone"] is None]
-    await execute_many(
-        "INSERT INTO customer_phone (customer, phone, is_primary) VALUES (?, ?, ?)",
-        [(customer, phone, True) for customer, phone in new_phones],
-    )
-    await execute_many(
-        "UPDATE customer_phone SET phone = ? WHERE customer = ? AND phone = ?",
-        [(v["phone"], customers[v["code"]], current["phone"]) for v, current in changed if current["phone"]],
-    )
-
-
 register_file_spec(
     FileSpec(
         name="customers.csv",
@@ -246,7 +173,7 @@ register_file_spec(
         ),
         key=("code",),
         load_existing=_existing_customers,
-        write=_write_customers,
+        write=bulk_write(bulk_load.load_customers),
         references=(Reference("region_code", "regions.csv"),),
         validate_row=_check_customer,
     )
@@ -277,26 +204,6 @@ def _check_unit(values: Values) -> RowProblems:
         yield "installed_on", N_("The install date cannot be before the purchase date."), {}
 
 
-async def _write_units(work: FileWork, origin: str) -> None:
-    rows = _all(work)
-    models = await ids_by("product_model", "code", [v["model_code"] for v in rows])
-    customers = await ids_by("customer", "code", [v["customer_code"] for v in rows])
-
-    def params(v: Values) -> tuple[Any, ...]:
-        return (models[v["model_code"]], customers[v["customer_code"]], v["purchased_on"], v["installed_on"])
-
-    await execute_many(
-        "INSERT INTO unit (model, customer, purchase_date, install_date, serial_number, origin) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [(*params(r.values), r.values["serial_no"], origin) for r in work.inserts],
-    )
-    await execute_many(
-        "UPDATE unit SET model = ?, customer = ?, purchase_date = ?, install_date = ? "
-        "WHERE serial_number = ?",
-        [(*params(r.values), r.values["serial_no"]) for r, _ in work.updates],
-    )
-
-
 register_file_spec(
     FileSpec(
         name="units.csv",
@@ -309,7 +216,7 @@ register_file_spec(
         ),
         key=("serial_no",),
         load_existing=_existing_units,
-        write=_write_units,
+        write=bulk_write(bulk_load.load_units),
         references=(
             Reference("model_code", "product_models.csv"),
             Reference("customer_code", "customers.csv"),
@@ -322,17 +229,15 @@ register_file_spec(
 # staff.csv --------------------------------------------------------------------------------------
 
 
-async def _known_outlet_codes(codes: set[Any]) -> set[Any] | None:
-    outlets = await all_outlets()
-    return None if outlets is None else {outlet.code for outlet in outlets} & codes
-
-
 async def _existing_staff(keys: Sequence[Key]) -> dict[Key, Values]:
     rows = await select_in(
         "SELECT username AS code, display_name AS name, role, hired_on, left_on, is_management "
         "FROM app_user WHERE username IN ({values})",
         [key[0] for key in keys],
     )
+    outlets = await outlets_bulk_load.existing_memberships([row["code"] for row in rows])
+    for row in rows:
+        row["outlet_code"] = outlets.get(row["code"])
     return _by_key(rows, "code")
 
 
@@ -342,21 +247,21 @@ def _check_staff(values: Values) -> RowProblems:
         yield "left_on", N_("The leaving date cannot be before the hiring date."), {}
 
 
-def _staff_params(v: Values) -> tuple[Any, ...]:
-    return (v["name"], v["role"], v["hired_on"], v["left_on"], v["is_management"], v["left_on"] is None)
-
-
 async def _write_staff(work: FileWork, origin: str) -> None:
-    now = clock.now()
-    await execute_many(
-        "INSERT INTO app_user (display_name, role, hired_on, left_on, is_management, is_active, "
-        "username, password_hash, created_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(*_staff_params(r.values), r.values["code"], UNUSABLE_PASSWORD, now, origin) for r in work.inserts],
-    )
-    await execute_many(
-        "UPDATE app_user SET display_name = ?, role = ?, hired_on = ?, left_on = ?, is_management = ?, "
-        "is_active = ? WHERE username = ?",
-        [(*_staff_params(r.values), r.values["code"]) for r, _ in work.updates],
+    """The users, then where each works (their imported outlet membership)."""
+    await bulk_write(bulk_load.load_staff)(work, origin)
+    await outlets_bulk_load.load_memberships(
+        [
+            {
+                "username": v["code"],
+                "outlet_code": v["outlet_code"],
+                "since": v["hired_on"],
+                "until": v["left_on"],
+                "is_manager": v["role"] == Role.OUTLET_MANAGER,
+            }
+            for v in [*(row.values for row in work.inserts), *(row.values for row, _ in work.updates)]
+        ],
+        origin,
     )
 
 
@@ -367,7 +272,7 @@ register_file_spec(
             Column("code", required=True, max_length=64, case="lower"),
             Column("name", required=True, max_length=100),
             Column("role", required=True, choices=tuple(Role)),
-            Column("outlet_code", max_length=40),
+            Column("outlet_code", max_length=20, case="upper"),
             Column("hired_on", "date"),
             Column("left_on", "date"),
             Column("is_management", "bool", default=False),
@@ -375,7 +280,7 @@ register_file_spec(
         key=("code",),
         load_existing=_existing_staff,
         write=_write_staff,
-        references=(Reference("outlet_code", "outlets.csv", resolver=_known_outlet_codes),),
+        references=(Reference("outlet_code", "outlets.csv"),),
         validate_row=_check_staff,
     )
 )

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import audit_export.history.core_files  # noqa: F401  (registers the core's file specs)
+import audit_export.history.core_files
+import audit_export.history.network_files
+import audit_export.history.service_files  # noqa: F401  (calls, tickets, the loop, the fund)
 from audit_export.history.bundle import open_bundle
 from audit_export.history.plan import Progress, build_plan, changed_columns
 from audit_export.history.spec import FileSpec, FileWork, Problem, registered_specs

@@ -16,6 +16,29 @@ TABLES = {
     "customer": "code",
     "unit": "serial_number",
     "app_user": "username",
+    "outlet": "code",
+    "course": "code",
+    "training_session": "code",
+    "certificate": "number",
+    "ticket": "number",
+    "call": "external_id",
+    "work_order": "number",
+    "fund_entry": "external_id",
+}
+# Tables whose rows belong to an imported row: table → (SQL selecting them, pattern of the prefix).
+CHILDREN = {
+    "customer_phone": "SELECT p.* FROM customer_phone p JOIN customer c ON c.id = p.customer "
+    "WHERE c.code LIKE {} ORDER BY p.id",
+    "outlet_coverage": "SELECT x.* FROM outlet_coverage x JOIN outlet o ON o.id = x.outlet "
+    "WHERE o.code LIKE {} ORDER BY x.id",
+    "outlet_category": "SELECT x.* FROM outlet_category x JOIN outlet o ON o.id = x.outlet "
+    "WHERE o.code LIKE {} ORDER BY x.id",
+    "outlet_membership": "SELECT x.* FROM outlet_membership x JOIN outlet o ON o.id = x.outlet "
+    "WHERE o.code LIKE {} ORDER BY x.id",
+    "course_role": "SELECT x.* FROM course_role x JOIN course c ON c.id = x.course "
+    "WHERE c.code LIKE {} ORDER BY x.id",
+    "attendance": 'SELECT x.* FROM attendance x JOIN training_session s ON s.id = x."session" '
+    "WHERE s.code LIKE {} ORDER BY x.id",
 }
 
 
@@ -45,17 +68,14 @@ async def snapshot(prefix: str) -> dict[str, list[dict[str, Any]]]:
         rows[table] = await AuditEvent.raw(
             f"SELECT * FROM {table} WHERE {key} LIKE {{}} ORDER BY id", pattern
         )
-    rows["customer_phone"] = await AuditEvent.raw(
-        "SELECT p.* FROM customer_phone p JOIN customer c ON c.id = p.customer WHERE c.code LIKE {} "
-        "ORDER BY p.id",
-        f"{prefix}%",
-    )
+    for table, sql in CHILDREN.items():
+        rows[table] = await AuditEvent.raw(sql, f"{prefix}%")
     return rows
 
 
 async def table_counts() -> dict[str, int]:
     counts = {}
-    for table in [*TABLES, "customer_phone", "audit_event"]:
+    for table in [*TABLES, *CHILDREN, "audit_event"]:
         rows = await AuditEvent.raw(f"SELECT COUNT(*) AS n FROM {table}")
         counts[table] = int(rows[0]["n"])
     return counts

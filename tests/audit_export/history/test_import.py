@@ -33,10 +33,20 @@ async def test_importing_the_same_bundle_twice_changes_nothing(system: Any, tmp_
         "customers.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
         "units.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
         "staff.csv": {"inserted": 3, "updated": 0, "unchanged": 0},
+        "outlets.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
+        "courses.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
+        "training_sessions.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
+        "attendance.csv": {"inserted": 3, "updated": 0, "unchanged": 0},
+        "certificates.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
+        "tickets.csv": {"inserted": 3, "updated": 0, "unchanged": 0},
+        "calls.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
+        "work_orders.csv": {"inserted": 3, "updated": 0, "unchanged": 0},
+        "fund_entries.csv": {"inserted": 3, "updated": 0, "unchanged": 0},
     }
     before = await snapshot(prefix)
     assert all(before[table] for table in before)
-    assert {row["origin"] for table in ("region", "unit", "app_user") for row in before[table]} == {
+    imported = ("region", "unit", "app_user", "outlet", "outlet_membership", "course", "training_session")
+    assert {row["origin"] for table in (*imported, "attendance", "certificate") for row in before[table]} == {
         f"import:{first.sha256}"
     }
     levels = {row["code"]: row["level"] for row in before["region"]}
