@@ -7,10 +7,10 @@ load (`outlets.bulk_load.load_memberships`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from audit_export.history.loaders import bulk_write
+from audit_export.history.loaders import bulk_write, check_serial
 from audit_export.history.spec import (
     Column,
     FileSpec,
@@ -19,6 +19,7 @@ from audit_export.history.spec import (
     Problem,
     Reference,
     Row,
+    RowProblems,
     Values,
     register_file_spec,
 )
@@ -27,9 +28,7 @@ from service_ops import bulk_load
 from service_ops.bulk import select_in
 from service_ops.choices import ProductCategory, RegionLevel, Role
 from service_ops.errors import N_, Invalid
-from service_ops.validation import normalise_phone, normalise_serial
-
-RowProblems = Iterable[tuple[str, str, dict[str, Any]]]
+from service_ops.validation import normalise_phone
 
 
 def _by_key(rows: list[dict[str, Any]], key: str) -> dict[Key, Values]:
@@ -195,10 +194,7 @@ async def _existing_units(keys: Sequence[Key]) -> dict[Key, Values]:
 
 
 def _check_unit(values: Values) -> RowProblems:
-    try:
-        values["serial_no"] = normalise_serial(values["serial_no"], field="serial_no")
-    except Invalid as error:
-        yield "serial_no", error.message, {k: v for k, v in error.params.items() if k != "field"}
+    yield from check_serial(values, "serial_no")
     installed, purchased = values["installed_on"], values["purchased_on"]
     if installed is not None and installed < purchased:
         yield "installed_on", N_("The install date cannot be before the purchase date."), {}

@@ -1,11 +1,12 @@
-"""Adapting a domain's bulk-load function to a file spec's `write`."""
+"""Pieces every file spec uses: a domain's bulk-load function as a `write`, shared row checks."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
-from audit_export.history.spec import FileWork, Values, Write
+from audit_export.history.spec import FileWork, RowProblems, Values, Write
+from service_ops.errors import Invalid
+from service_ops.validation import normalise_serial
 
 BulkLoad = Callable[[Sequence[Values], Sequence[tuple[Values, Values]], str], Awaitable[None]]
 
@@ -23,5 +24,11 @@ def bulk_write(load: BulkLoad) -> Write:
     return write
 
 
-def single_keys(keys: Sequence[tuple[Any, ...]]) -> list[Any]:
-    return [key[0] for key in keys]
+def check_serial(values: Values, column: str) -> RowProblems:
+    """Normalise a serial number in place, as the app stores it; a malformed one is a problem."""
+    if values[column] is None:
+        return
+    try:
+        values[column] = normalise_serial(values[column], field=column)
+    except Invalid as error:
+        yield column, error.message, {k: v for k, v in error.params.items() if k != "field"}

@@ -6,19 +6,26 @@ where a person works (staff.csv `outlet_code`) is written with staff.csv (see co
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
 from audit_export.history.loaders import bulk_write
-from audit_export.history.spec import Column, FileSpec, Key, Reference, Values, register_file_spec
+from audit_export.history.spec import (
+    Column,
+    FileSpec,
+    Key,
+    Reference,
+    RowProblems,
+    Values,
+    register_file_spec,
+)
 from outlets import bulk_load as outlets
 from outlets.checks import MAX_CAPACITY, OUTLET_KINDS
 from service_ops.choices import ProductCategory, Role
 from service_ops.errors import N_
 from training import bulk_load as training
 
-RowProblems = Iterable[tuple[str, str, dict[str, Any]]]
 MAX_HOURS = Decimal("99999.9")  # course and session hours: numeric(6, 1)
 
 

@@ -21,9 +21,10 @@ entry is an error (post a reversing entry instead).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from audit_export.history.loaders import bulk_write, check_serial
 from audit_export.history.plan import changed_columns
 from audit_export.history.spec import (
     Column,
@@ -33,6 +34,7 @@ from audit_export.history.spec import (
     Problem,
     Reference,
     Row,
+    RowProblems,
     Values,
     register_file_spec,
 )
@@ -40,40 +42,16 @@ from service_ops.bulk import select_in
 from service_ops.errors import N_, Invalid
 from service_ops.fund import bulk_load as fund_load
 from service_ops.fund.choices import EntryKind
-from service_ops.outlet_directory import all_outlets
-from service_ops.validation import normalise_phone, normalise_serial
+from service_ops.validation import normalise_phone
 from tickets import bulk_load as tickets_load
 from tickets.choices import RESULTS_BY_KIND, TicketKind
 
-RowProblems = Iterable[tuple[str, str, dict[str, Any]]]
 CANCELLED = tickets_load.CANCELLED
-
-
-def _pairs(work: FileWork) -> tuple[list[Values], list[tuple[Values, Values]]]:
-    return [row.values for row in work.inserts], [(row.values, current) for row, current in work.updates]
 
 
 def _not_before(values: Values, later: str, earlier: str) -> RowProblems:
     if values[later] is not None and values[earlier] is not None and values[later] < values[earlier]:
         yield later, N_("Must not be before {column}."), {"column": earlier}
-
-
-async def _known_outlet_codes(codes: set[Any]) -> set[Any] | None:
-    outlets = await all_outlets()
-    return None if outlets is None else {outlet.code for outlet in outlets} & codes
-
-
-def _outlet_reference(column: str) -> Reference:
-    return Reference(column, "outlets.csv", resolver=_known_outlet_codes)
-
-
-def _serial(values: Values, column: str) -> RowProblems:
-    if values[column] is None:
-        return
-    try:
-        values[column] = normalise_serial(values[column], field=column)
-    except Invalid as error:
-        yield column, error.message, {k: v for k, v in error.params.items() if k != "field"}
 
 
 # tickets.csv ------------------------------------------------------------------------------------
@@ -101,17 +79,13 @@ async def _existing_tickets(keys: Sequence[Key]) -> dict[Key, Values]:
 
 
 def _check_ticket(values: Values) -> RowProblems:
-    yield from _serial(values, "serial_no")
+    yield from check_serial(values, "serial_no")
     yield from _not_before(values, "first_response_at", "created_at")
     yield from _not_before(values, "resolved_at", "created_at")
     if values["status"] == "resolved" and values["resolved_at"] is None:
         yield "resolved_at", N_("A resolved ticket needs the time it was resolved."), {}
     if values["status"] == "open" and values["resolved_at"] is not None:
         yield "resolved_at", N_("An open ticket has no resolution time."), {}
-
-
-async def _write_tickets(work: FileWork, origin: str) -> None:
-    await tickets_load.load_tickets(*_pairs(work), origin)
 
 
 register_file_spec(
@@ -134,12 +108,12 @@ register_file_spec(
         ),
         key=("number",),
         load_existing=_existing_tickets,
-        write=_write_tickets,
+        write=bulk_write(tickets_load.load_tickets),
         references=(
             Reference("customer_code", "customers.csv"),
             Reference("serial_no", "units.csv"),
             Reference("region_code", "regions.csv"),
-            _outlet_reference("outlet_code"),
+            Reference("outlet_code", "outlets.csv"),
         ),
         validate_row=_check_ticket,
     )
@@ -173,10 +147,6 @@ def _check_call(values: Values) -> RowProblems:
     yield from _not_before(values, "ended_at", "answered_at" if values["answered_at"] else "received_at")
 
 
-async def _write_calls(work: FileWork, origin: str) -> None:
-    await tickets_load.load_calls(*_pairs(work), origin)
-
-
 register_file_spec(
     FileSpec(
         name="calls.csv",
@@ -192,7 +162,7 @@ register_file_spec(
         ),
         key=("id",),
         load_existing=_existing_calls,
-        write=_write_calls,
+        write=bulk_write(tickets_load.load_calls),
         references=(Reference("agent_code", "staff.csv"), Reference("ticket_number", "tickets.csv")),
         validate_row=_check_call,
     )
@@ -261,10 +231,6 @@ async def _unique_visits(rows: list[Row], _plan: Any) -> list[Problem]:
     return problems
 
 
-async def _write_work_orders(work: FileWork, origin: str) -> None:
-    await tickets_load.load_work_orders(*_pairs(work), origin)
-
-
 register_file_spec(
     FileSpec(
         name="work_orders.csv",
@@ -285,10 +251,10 @@ register_file_spec(
         ),
         key=("number",),
         load_existing=_existing_work_orders,
-        write=_write_work_orders,
+        write=bulk_write(tickets_load.load_work_orders),
         references=(
             Reference("ticket_number", "tickets.csv"),
-            _outlet_reference("outlet_code"),
+            Reference("outlet_code", "outlets.csv"),
             Reference("technician_code", "staff.csv"),
         ),
         validate_row=_check_work_order,

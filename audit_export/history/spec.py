@@ -77,7 +77,9 @@ class FileWork:
 
 
 LoadExisting = Callable[[Sequence[Key]], Awaitable[dict[Key, Values]]]
-ValidateRow = Callable[[Values], Iterable[tuple[str, str, dict[str, Any]]]]
+RowProblems = Iterable[tuple[str, str, dict[str, Any]]]
+"""(column, message id, params) of each problem a row check finds."""
+ValidateRow = Callable[[Values], RowProblems]
 ValidateFile = Callable[[list[Row], "Any"], Awaitable[list[Problem]]]
 Write = Callable[[FileWork, str], Awaitable[None]]
 
