@@ -7,7 +7,7 @@ CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="audit_export",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
-    table_classes=table_finder(modules=[], exclude_imported=True),
+    table_classes=table_finder(modules=["audit_export.tables"], exclude_imported=True),
     migration_dependencies=["service_ops.piccolo_app"],
     commands=[],
 )
