@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from service_ops import clock
-from service_ops.errors import Invalid, N_
+from service_ops.errors import N_, Invalid
 
 
 @dataclass(frozen=True)

@@ -39,4 +39,6 @@ def ratio(numerator: Number, denominator: Number | None, scale: int = 1) -> KpiF
     """The usual figure: value = scale × numerator / denominator, None when nothing to divide by."""
     if not denominator:
         return KpiFigure(numerator, denominator, None)
-    return KpiFigure(numerator, denominator, float(Decimal(scale) * Decimal(numerator) / Decimal(denominator)))
+    return KpiFigure(
+        numerator, denominator, float(Decimal(scale) * Decimal(numerator) / Decimal(denominator))
+    )
