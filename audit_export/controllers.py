@@ -10,7 +10,14 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from audit_export import prerequisites
+from audit_export import (
+    auditor_controllers,
+    dashboard_controllers,
+    history_controllers,
+    pack_controllers,
+    prerequisites,
+    scoring_controllers,
+)
 from audit_export.rubric import load_rubric
 from service_ops import clock
 from service_ops.auth import requires
@@ -110,4 +117,12 @@ class ServiceSystemPages(Controller):
         )
 
 
-ROUTES = [ServiceSystemApi, ServiceSystemPages]
+ROUTES = [
+    ServiceSystemApi,
+    ServiceSystemPages,
+    *history_controllers.ROUTES,
+    *auditor_controllers.ROUTES,
+    *dashboard_controllers.ROUTES,
+    *pack_controllers.ROUTES,
+    *scoring_controllers.ROUTES,
+]

@@ -9,6 +9,9 @@ from datetime import date, datetime, time, timedelta
 from service_ops import clock
 from service_ops.errors import N_, Invalid
 
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
 
 @dataclass(frozen=True)
 class Period:
@@ -24,6 +27,13 @@ class Period:
                 field="from",
                 start=self.start.isoformat(),
                 end=self.end.isoformat(),
+            )
+        if self.start < EARLIEST or self.end > LATEST:  # year 1 or 9999 overflow once converted to UTC
+            raise Invalid(
+                N_("The period must lie between {earliest} and {latest}."),
+                field="from" if self.start < EARLIEST else "to",
+                earliest=EARLIEST.isoformat(),
+                latest=LATEST.isoformat(),
             )
 
     @property

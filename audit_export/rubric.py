@@ -3,7 +3,7 @@ gbt27922/rubric.yaml), loaded once and checked for the shape the self-assessment
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,11 +38,36 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Aspect:
+    """A first-level indicator (5.1, 5.2, 5.3): its weight is shared by its items (weights rule)."""
+
+    code: str
+    weight: float | None
+    item_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """The rubric's `scoring` section: special points, the grade gate and the grade schemes."""
+
+    deduction_points: float = -1.0
+    bonus_points: float = 1.0
+    gate_max_deductions_exclusive: int = 5
+    gate_min_score: float = 70.0
+    grade_labels: tuple[str, ...] = ("none", "qualified", "three_star", "four_star", "five_star")
+    grade_schemes: dict[str, dict[str, float]] = field(default_factory=dict)
+    default_scheme: str = "A"
+
+
+@dataclass(frozen=True)
 class Rubric:
     version: str
     standard: str
     items: tuple[Item, ...]
     prerequisites: tuple[Prerequisite, ...]
+    aspects: tuple[Aspect, ...] = ()
+    scale: float = 100.0
+    scoring: Scoring = field(default_factory=Scoring)
 
     @property
     def document_kinds(self) -> frozenset[str]:
@@ -72,6 +97,36 @@ def _item(raw: dict[str, Any]) -> Item:
     )
 
 
+def _aspect(raw: dict[str, Any]) -> Aspect:
+    codes = tuple(str(item["code"]) for indicator in raw["indicators"] for item in indicator["items"])
+    weight = raw.get("weight")
+    return Aspect(code=str(raw["code"]), weight=None if weight is None else float(weight), item_codes=codes)
+
+
+def _scoring(raw: dict[str, Any] | None) -> Scoring:
+    """The scoring section; absent parts keep the defaults the shipped rubric states."""
+    if not raw:
+        return Scoring()
+    gate = raw.get("grade_gate") or {}
+    schemes = {
+        str(name): {str(label): float(points) for label, points in thresholds.items()}
+        for name, thresholds in (raw.get("grade_schemes") or {}).items()
+        if isinstance(thresholds, dict)
+    }
+    default = Scoring()
+    return Scoring(
+        deduction_points=float(raw.get("special_deduction_points", default.deduction_points)),
+        bonus_points=float(raw.get("special_bonus_points", default.bonus_points)),
+        gate_max_deductions_exclusive=int(
+            gate.get("max_special_deductions_exclusive", default.gate_max_deductions_exclusive)
+        ),
+        gate_min_score=float(gate.get("min_score", default.gate_min_score)),
+        grade_labels=tuple(str(label) for label in raw.get("grade_labels", default.grade_labels)),
+        grade_schemes=schemes,
+        default_scheme=str((raw.get("grade_schemes") or {}).get("default", default.default_scheme)),
+    )
+
+
 def parse(data: dict[str, Any]) -> Rubric:
     """A rubric from its YAML data; a ValueError names what is missing."""
     try:
@@ -85,11 +140,22 @@ def parse(data: dict[str, Any]) -> Rubric:
             Prerequisite(code=str(p["code"]), en=str(p["en"])) for p in data["prerequisites"]
         )
         version, standard = str(data["rubric_version"]), str(data["standard"])
-    except (KeyError, TypeError) as error:
+        aspects = tuple(_aspect(aspect) for aspect in data["aspects"])
+        scale = float(data.get("scale", 100))
+        scoring = _scoring(data.get("scoring"))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ValueError(f"the rubric lacks {error}") from error
     if len({item.code for item in items}) != len(items):
         raise ValueError("the rubric repeats an item code")
-    return Rubric(version=version, standard=standard, items=items, prerequisites=prerequisites)
+    return Rubric(
+        version=version,
+        standard=standard,
+        items=items,
+        prerequisites=prerequisites,
+        aspects=aspects,
+        scale=scale,
+        scoring=scoring,
+    )
 
 
 @lru_cache(maxsize=4)

@@ -5,6 +5,10 @@ ports, access log off), then per round measures: ticket creation on the full app
 (same bodies, same concurrency), call-screen searches by phone and by serial number, and the
 technician field pages (job list, step submissions; open loop, beside the bare app's counterparts).
 Prints one table of medians over the rounds. Needs the database built by `python -m bench.generate`.
+The `import` scenario (no server) runs `bench.import_bench` at `--import-scale`: the history import
+beside a plain COPY of the same bundle, in a database of its own. The `kpis` and `pack` scenarios
+(no server, issue 6) run `bench.kpi_bench` (every KPI for a year beside hand-written SQL, and by
+outlet) and `bench.pack_bench` (the evidence pack for a year: wall time, peak RSS) on the bench database.
 """
 
 from __future__ import annotations
@@ -59,7 +63,21 @@ from bench.report import (
 from bench.servers import CpuSnapshot, Server, ServerError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = ["full", "bare", "phone", "serial", "field_list", "field_steps", "ranking", "matrix"]
+SCENARIOS = [
+    "full",
+    "bare",
+    "phone",
+    "serial",
+    "field_list",
+    "field_steps",
+    "ranking",
+    "matrix",
+    "import",
+    "kpis",
+    "pack",
+]
+# scenarios that need no server (bench/import_bench.py; issue 6: bench/kpi_bench.py, bench/pack_bench.py)
+HTTP_FREE = {"import", "kpis", "pack"}
 PROBLEMS = ["空调不制冷，外机不转", "洗衣机脱水时异响很大", "冰箱冷藏室结冰", "热水器点不着火，显示 E1"]
 WAITS_SQL = """
 SELECT state, coalesce(wait_event_type, '-') AS type, coalesce(wait_event, '-') AS event,
@@ -494,6 +512,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--matrix-requests", type=int, default=100, help="matrix pages per round (+10 warm-up)"
     )
+    parser.add_argument(
+        "--import-scale",
+        type=float,
+        default=0.1,
+        help="history-import scenario: bundle size (1.0 = 1M tickets; bench.import_bench)",
+    )
+    parser.add_argument(
+        "--kpi-rounds", type=int, default=5, help="kpis scenario: rounds per measurement (bench.kpi_bench)"
+    )
     args = parser.parse_args(argv)
     args.scenarios = {name.strip() for name in args.scenarios.split(",")}
     if not args.scenarios <= set(SCENARIOS):
@@ -507,9 +534,22 @@ def main(argv: list[str] | None = None) -> None:
     if str(PROJECT_ROOT) not in sys.path:
         sys.path.insert(0, str(PROJECT_ROOT))
     try:
-        asyncio.run(benchmark(args))
+        if args.scenarios - HTTP_FREE:
+            asyncio.run(benchmark(args))
     except ServerError as error:
         raise SystemExit(f"bench.run: {error}") from None
+    if "import" in args.scenarios:
+        from bench import import_bench
+
+        import_bench.main(["--scale", str(args.import_scale)])
+    if "kpis" in args.scenarios:
+        from bench import kpi_bench
+
+        kpi_bench.main(["--database-url", args.database_url, "--rounds", str(args.kpi_rounds)])
+    if "pack" in args.scenarios:
+        from bench import pack_bench
+
+        pack_bench.main(["--database-url", args.database_url])
 
 
 if __name__ == "__main__":

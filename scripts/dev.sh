@@ -7,6 +7,7 @@ source scripts/lib.sh
 
 ensure_uv
 $UV sync --frozen
+bash scripts/ensure-pdf-fonts.sh || echo "no CJK font or pdftotext: PDF summaries print Chinese as boxes" >&2
 $UV run service-ops migrate
 $UV run service-ops demo
 echo "service-ops: http://${HOST:-127.0.0.1}:${PORT:-8000}  (Ctrl+C to stop)"

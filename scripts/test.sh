@@ -12,6 +12,7 @@ if ! bash scripts/ensure-chromium.sh; then
     [ "${CI:-}" = "true" ] && { echo "chromium is required in CI" >&2; exit 1; }
     echo "chromium unavailable: browser tests will be skipped" >&2
 fi
+bash scripts/ensure-pdf-fonts.sh || echo "no CJK font or pdftotext: PDF summaries print Chinese as boxes" >&2
 
 echo "== ruff"; $UV run ruff check .
 echo "== mypy"; $UV run mypy

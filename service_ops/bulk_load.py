@@ -4,6 +4,9 @@ Each function takes rows already validated (values by column name of the bundle'
 origin (`import:<bundle sha256>`) and writes them with executemany inside the caller's open unit of
 work. They record no audit event: the import records one for the whole bundle. `updates` pairs a
 row's new values with the values stored now.
+
+Every domain's bulk load names the history-import user (`import_user_id`) as the author of the
+records it writes where the table needs one and the bundle has none, so that account lives here.
 """
 
 from __future__ import annotations
@@ -12,12 +15,37 @@ from collections.abc import Sequence
 from typing import Any
 
 from service_ops import clock
-from service_ops.bulk import execute_many, ids_by
+from service_ops.bulk import allocate_ids, execute_many, ids_by, remember_ids
+from service_ops.choices import Role
 
 Values = dict[str, Any]
 Updates = Sequence[tuple[Values, Values]]
 
 UNUSABLE_PASSWORD = "!"  # never a valid argon2 hash: imported staff set a password before logging in
+IMPORT_USERNAME = "history-import"
+
+
+async def import_user_id() -> int:
+    """The account imported records name as their author: inactive, no usable password, made on first use."""
+    found = await ids_by("app_user", "username", [IMPORT_USERNAME])
+    if IMPORT_USERNAME not in found:
+        await execute_many(
+            "INSERT INTO app_user (display_name, role, is_management, is_active, username, "
+            "password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    "History import",
+                    Role.AUDITOR.value,
+                    False,
+                    False,
+                    IMPORT_USERNAME,
+                    UNUSABLE_PASSWORD,
+                    clock.now(),
+                )
+            ],
+        )
+        found = await ids_by("app_user", "username", [IMPORT_USERNAME])
+    return found[IMPORT_USERNAME]
 
 
 async def load_regions(inserts: Sequence[Values], updates: Updates, origin: str) -> None:
@@ -55,10 +83,16 @@ async def load_customers(inserts: Sequence[Values], updates: Updates, origin: st
     rows = [*inserts, *(v for v, _ in updates)]
     regions = await ids_by("region", "code", [v["region_code"] for v in rows])
     now = clock.now()
+    new_ids = await allocate_ids("customer", len(inserts))
     await execute_many(
-        "INSERT INTO customer (name, address, region, created_at, code, origin) VALUES (?, '', ?, ?, ?, ?)",
-        [(v["name"], regions[v["region_code"]], now, v["code"], origin) for v in inserts],
+        "INSERT INTO customer (id, name, address, region, created_at, code, origin) "
+        "VALUES (?, ?, '', ?, ?, ?, ?)",
+        [
+            (id_, v["name"], regions[v["region_code"]], now, v["code"], origin)
+            for id_, v in zip(new_ids, inserts, strict=True)
+        ],
     )
+    remember_ids("customer", "code", zip([v["code"] for v in inserts], new_ids, strict=True))
     await execute_many(
         "UPDATE customer SET name = ?, region = ? WHERE code = ?",
         [(v["name"], regions[v["region_code"]], v["code"]) for v, _ in updates],
@@ -86,11 +120,13 @@ async def load_units(inserts: Sequence[Values], updates: Updates, origin: str) -
     def params(v: Values) -> tuple[Any, ...]:
         return (models[v["model_code"]], customers[v["customer_code"]], v["purchased_on"], v["installed_on"])
 
+    new_ids = await allocate_ids("unit", len(inserts))
     await execute_many(
-        "INSERT INTO unit (model, customer, purchase_date, install_date, serial_number, origin) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [(*params(v), v["serial_no"], origin) for v in inserts],
+        "INSERT INTO unit (id, model, customer, purchase_date, install_date, serial_number, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(id_, *params(v), v["serial_no"], origin) for id_, v in zip(new_ids, inserts, strict=True)],
     )
+    remember_ids("unit", "serial_number", zip([v["serial_no"] for v in inserts], new_ids, strict=True))
     await execute_many(
         "UPDATE unit SET model = ?, customer = ?, purchase_date = ?, install_date = ? "
         "WHERE serial_number = ?",

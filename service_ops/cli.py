@@ -1,4 +1,5 @@
-"""`service-ops`: serve, worker, migrate, create-user, demo, import-history, audit verify."""
+"""`service-ops`: serve, worker, migrate, create-user, demo, import-history, audit verify,
+export-evidence, verify-pack."""
 
 from __future__ import annotations
 
@@ -140,11 +141,21 @@ def create_user(username: str, role: str, display_name: str | None, password: st
 
 @main.command()
 @click.option("--force", is_flag=True, help="Load even if the database already holds customers.")
-def demo(force: bool) -> None:
-    """Load the demo data set (outlets, staff, customers with units, a week of calls and tickets)."""
+@click.option(
+    "--history-months",
+    default=6,
+    show_default=True,
+    type=click.IntRange(0, 36),
+    help="Months of generated history imported before the demo week.",
+)
+@click.option("--no-history", is_flag=True, help="Load no generated history (same as --history-months 0).")
+def demo(force: bool, history_months: int, no_history: bool) -> None:
+    """Load the demo data set (outlets, staff, customers with units, a week of calls and tickets,
+    months of imported history, and the service system's documents, budget and registers)."""
     from service_ops.demo import DEMO_PASSWORD, load_demo
 
-    loaded: dict[str, Any] = _run(load_demo(force=force))
+    months = 0 if no_history else history_months
+    loaded: dict[str, Any] = _run(load_demo(force=force, history_months=months))
     if not loaded:
         click.echo("demo data already present (use --force to load again)")
     else:
@@ -162,14 +173,22 @@ def import_history(path: Path) -> None:
     """Validate a history bundle (folder or .zip of CSV files) and import it, all or nothing."""
     from audit_export.history.services import MAX_PROBLEMS_SHOWN, HistoryImportInvalid
     from audit_export.history.services import import_history as run_import
+    from audit_export.services.history_jobs import STEPS_PER_FILE, bundle_file_count
     from service_ops.actor import system_actor
     from service_ops.i18n import current_locale, translations
 
+    steps = bundle_file_count(path) * STEPS_PER_FILE
+    bar = click.progressbar(
+        length=steps, label="import", file=sys.stderr, show_pos=True, item_show_func=lambda item: item
+    )
+
     def progress(file_name: str, stage: str) -> None:
-        click.echo(f"{file_name}: {stage}", err=True)
+        bar.update(1, current_item=f"{stage} {file_name}")
 
     try:
-        report = _run(run_import(system_actor("cli"), path, progress))
+        with bar:
+            report = _run(run_import(system_actor("cli"), path, progress))
+            bar.update(max(0, steps - bar.pos), current_item="done")
     except HistoryImportInvalid as error:
         translate = translations(current_locale()).ugettext
         for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
@@ -203,6 +222,59 @@ def audit_verify() -> None:
     click.echo(
         f"BROKEN at seq {result.broken_seq}: {result.problem} ({result.checked} events before it are intact)"
     )
+    sys.exit(1)
+
+
+def _as_of_option(value: str | None) -> Any:
+    """`--as-of`: an ISO date or date-time; without an offset it is read in the organisation's zone."""
+    from datetime import datetime
+
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or time") from error
+
+
+@main.command("export-evidence")
+@click.option("--from", "period_from", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First day.")
+@click.option(
+    "--to", "period_to", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Day after the last."
+)
+@click.option("--as-of", "as_of", default=None, help="ISO 8601 moment the pack describes (default now).")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .zip to write."
+)
+def export_evidence(period_from: Any, period_to: Any, as_of: str | None, out: Path) -> None:
+    """Write the evidence pack of the period [from, to) (the same pack the web's export produces)."""
+    from audit_export.period import Period, checked_as_of
+    from audit_export.services.packs import export_pack
+    from service_ops.actor import system_actor
+    from service_ops.errors import DomainError
+    from service_ops.i18n import gettext
+
+    try:
+        period = Period(period_from.date(), period_to.date())
+        moment = checked_as_of(_as_of_option(as_of))  # refused before anything is opened or written
+        built = _run(export_pack(system_actor("cli"), period, moment, out))
+    except DomainError as error:
+        raise click.ClickException(gettext(error.message, **error.params)) from error
+    click.echo(f"{out}: {built.size_bytes} bytes, sha256 {built.sha256}")
+
+
+@main.command("verify-pack")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify_pack(file: Path) -> None:
+    """Check an evidence pack's files against its manifest; exit 1 naming each file that fails."""
+    from audit_export.pack.verify import verify_pack as verify
+
+    result = verify(file)
+    if result.ok:
+        click.echo(f"OK: {result.files_checked} files match the manifest")
+        return
+    for problem in result.problems:
+        click.echo(f"FAILED {problem}", err=True)
     sys.exit(1)
 
 

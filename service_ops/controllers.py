@@ -36,7 +36,14 @@ STAFF = requires(*Role)
 MASTER_WRITE = requires(Role.AGENT, Role.SERVICE_MANAGER, Role.HQ_MANAGER, write=True)
 MANAGER_WRITE = requires(Role.SERVICE_MANAGER, Role.HQ_MANAGER, write=True)
 ADMIN_WRITE = requires(Role.ADMIN, write=True)
-HOME_BY_ROLE = {Role.AGENT: "/calls", Role.DISPATCHER: "/tickets", Role.TECHNICIAN: "/field"}
+HOME_BY_ROLE = {
+    Role.AGENT: "/calls",
+    Role.DISPATCHER: "/tickets",
+    Role.TECHNICIAN: "/field",
+    Role.SERVICE_MANAGER: "/dashboard",
+    Role.HQ_MANAGER: "/dashboard",
+    Role.AUDITOR: "/auditor",
+}
 
 
 def safe_next(target: str | None) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import random
+import tempfile
 from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
 
 from outlets.demo import load_network_demo
 from outlets.queries import outlet_manager_ids, technicians_for
@@ -13,6 +16,18 @@ from service_ops import clock, services
 from service_ops.actor import Actor, system_actor
 from service_ops.auth import load_actor
 from service_ops.choices import ProductCategory, Role, ServiceClass
+from service_ops.documents import services as document_services
+from service_ops.documents.choices import DocumentKind, Horizon, RewardKind
+from service_ops.documents.schemas import (
+    DocumentCreate,
+    ManagementReviewWrite,
+    RewardPenaltyWrite,
+    ServiceTargetWrite,
+)
+from service_ops.fund import services as fund_services
+from service_ops.fund.choices import EntryKind
+from service_ops.fund.schemas import AccountCreate, EntryCreate
+from service_ops.fund.tables import FundAccount
 from service_ops.schemas import CustomerCreate, ProductModelCreate, RegionCreate, UnitCreate, UserCreate
 from service_ops.tables import Customer
 from tickets import services as ticket_services
@@ -146,8 +161,40 @@ SLA_POLICIES = [
 ]
 
 
-async def load_demo(force: bool = False, customers: int = 40, seed: int = 27922) -> dict[str, int]:
-    """Load everything once; returns counts (empty if demo data was already there)."""
+HISTORY_MONTHS = 6
+HISTORY_TICKETS_PER_MONTH = 60
+HISTORY_PREFIX = "H"
+DOCUMENTS = {
+    DocumentKind.SERVICE_MANUAL: ("售后服务手册", "After-sales service manual"),
+    DocumentKind.SERVICE_PROCEDURES: ("售后服务工作程序", "Service procedures"),
+    DocumentKind.SERVICE_COMMITMENT: ("售后服务承诺书", "Service commitment"),
+    DocumentKind.SERVICE_CONCEPT: ("售后服务理念", "Service concept"),
+    DocumentKind.ORG_CHART: ("售后服务组织机构图", "Organisation chart"),
+    DocumentKind.JOB_DESCRIPTIONS: ("售后服务岗位职责说明书", "Job descriptions"),
+    DocumentKind.MANAGEMENT_REP_APPOINTMENT: (
+        "关于任命售后服务管理者代表的决定",
+        "Management representative",
+    ),
+    DocumentKind.SUPERVISION_APPOINTMENT: ("关于任命售后服务监督员的决定", "Service supervision"),
+    DocumentKind.LEGAL_REGISTER: ("适用法律法规及标准清单", "Register of applicable laws"),
+    DocumentKind.FUND_BUDGET: ("售后服务资金预算", "Service fund budget"),
+}
+APPOINTEES = {
+    DocumentKind.MANAGEMENT_REP_APPOINTMENT: "manager1",
+    DocumentKind.SUPERVISION_APPOINTMENT: "auditor1",
+}
+YEARLY_BUDGET = Decimal("1200000.00")
+
+
+async def load_demo(
+    force: bool = False, customers: int = 40, seed: int = 27922, history_months: int = HISTORY_MONTHS
+) -> dict[str, int]:
+    """Load everything once; returns counts (empty if demo data was already there).
+
+    `history_months` months of generated history (0: none) are imported first, as a customer's
+    old system would hand them over, so the KPIs and prerequisite P1 (three months of records)
+    have data behind them.
+    """
     if not force and await Customer.count() > 0:
         return {}
     rng = random.Random(seed)
@@ -167,13 +214,205 @@ async def load_demo(force: bool = False, customers: int = 40, seed: int = 27922)
     tickets = await _load_week_of_calls(staff["agent1"], staff["agent2"], rng, customer_units)
     await _dispatch_older_tickets(staff)
     field = await load_field_demo(staff, rng)
+    history = await load_history_demo(system, history_months, seed) if history_months > 0 else 0
+    evidence = await load_service_system_demo(staff)
     return {
         **field,
+        **evidence,
         "staff": len(staff),
         "outlets": len(OUTLETS),
         "customers": len(customer_units),
         "tickets": tickets,
+        "history_records": history,
     }
+
+
+async def load_history_demo(system: Actor, months: int, seed: int) -> int:
+    """Generate `months` whole months of history ending before this month and import them."""
+    from audit_export.history.generate import write_bundle
+    from audit_export.history.services import import_history
+
+    start = clock.add_months(clock.today().replace(day=1), -months)
+    with tempfile.TemporaryDirectory(prefix="demo-history-") as folder:
+        counts = write_bundle(
+            Path(folder),
+            start=start,
+            months=months,
+            tickets_per_month=HISTORY_TICKETS_PER_MONTH,
+            seed=seed,
+            prefix=HISTORY_PREFIX,
+        )
+        await import_history(system, Path(folder))
+    return sum(counts.values())
+
+
+async def load_service_system_demo(staff: dict[str, Actor]) -> dict[str, int]:
+    """The service system's evidence: controlled documents of every kind (with the appointments),
+    this year's fund budget, service targets, a management review and a reward."""
+    manager = staff["manager1"]
+    today = clock.today()
+    approved = clock.add_months(today, -HISTORY_MONTHS)
+    for kind, (title, english) in DOCUMENTS.items():
+        appointee = APPOINTEES.get(kind)
+        await document_services.register_document(
+            manager,
+            DocumentCreate(
+                kind=kind,
+                title=f"{today.year} 年{title}" if kind == DocumentKind.FUND_BUDGET else title,
+                version="A/0",
+                approver_id=_id(manager),
+                approved_on=approved,
+                effective_on=approved,
+                appointee_id=_id(staff[appointee]) if appointee else None,
+            ),
+            demo_pdf(f"{english} - version A/0 - approved {approved.isoformat()}"),
+            f"{title}.pdf",
+        )
+    await _post_yearly_budget(staff["finance1"], today)
+    technicians = [staff[username] for username, _, role in STAFF if role == Role.TECHNICIAN]
+    certificates = await _certify_for_history_courses(staff["trainer1"], technicians, today)
+    targets = await _set_targets(manager, today)
+    await document_services.record_management_review(
+        manager,
+        ManagementReviewWrite(
+            held_on=today - timedelta(days=20),
+            attendees=["刘洋（管理者代表）", "黄强", "何伟", "林峰", "孙丽", "周审"],
+            inputs="上半年服务指标完成情况、顾客投诉与回访结果、网点检查结论、培训与持证情况",
+            decisions="保持 24 小时上门承诺；加强肇庆农村地区网点覆盖；空调安装人员年内全部持证",
+            actions="服务部 30 日内提交农村网点建设方案；培训部组织第四季度安装复训",
+        ),
+    )
+    await document_services.record_reward_penalty(
+        manager,
+        RewardPenaltyWrite(
+            decided_on=today - timedelta(days=10),
+            kind=RewardKind.REWARD,
+            reason="连续三个月顾客满意度第一，零投诉",
+            person_id=_id(staff["tech_ns1"]),
+            amount=Decimal("500.00"),
+        ),
+    )
+    return {
+        "documents": len(DOCUMENTS),
+        "targets": targets,
+        "management_reviews": 1,
+        "rewards": 1,
+        "external_certificates": certificates,
+    }
+
+
+def _id(actor: Actor) -> int:
+    assert actor.user_id is not None
+    return actor.user_id
+
+
+async def _post_yearly_budget(finance: Actor, today: date) -> None:
+    """This year's budget in the ledger, unless the imported history already posted one."""
+    from audit_export.ledger import budget_of_year
+
+    budget = await budget_of_year(today.year)
+    if budget is not None and budget.count > 0:
+        return
+    if not await FundAccount.exists().where(FundAccount.code == "budget"):
+        await fund_services.create_account(
+            finance, AccountCreate(code="budget", name="售后服务预算", default_kind=EntryKind.BUDGET)
+        )
+    await fund_services.post_entry(
+        finance,
+        EntryCreate(
+            posted_on=date(today.year, 1, 1),
+            kind=EntryKind.BUDGET,
+            amount=YEARLY_BUDGET,
+            account="budget",
+            memo=f"{today.year} 年度售后服务资金预算",
+        ),
+    )
+
+
+async def _certify_for_history_courses(trainer: Actor, technicians: list[Actor], today: date) -> int:
+    """The demo technicians also hold (external certificates of) the courses the imported history
+    requires of technicians, so they stay as qualified as the training demo made them (and the
+    service team has fully certified members, P6)."""
+    from training import queries as training_queries
+    from training import services as training_services
+    from training.demo import COURSES
+    from training.schemas import ExternalCertificateCreate
+
+    demo_courses = {course[0] for course in COURSES}
+    required = (await training_queries.required_courses(None, [Role.TECHNICIAN.value])).get(
+        Role.TECHNICIAN.value, {}
+    )
+    imported = {course_id: code for course_id, code in required.items() if code not in demo_courses}
+    held = await training_queries.held_courses([_id(t) for t in technicians], list(imported), today)
+    recorded = 0
+    for technician in technicians:
+        for course_id, code in sorted(imported.items()):
+            if (_id(technician), course_id) in held:
+                continue
+            number = f"CHEAA-{today.year}-{code}-{_id(technician):04d}"
+            await training_services.record_external_certificate(
+                trainer,
+                ExternalCertificateCreate(
+                    user_id=_id(technician),
+                    course_id=course_id,
+                    number=number,
+                    issuer="中国家用电器服务维修协会",
+                    issued_on=today - timedelta(days=60),
+                ),
+                demo_pdf(f"Certificate {number}"),
+                f"{number}.pdf",
+            )
+            recorded += 1
+    return recorded
+
+
+async def _set_targets(manager: Actor, today: date) -> int:
+    year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
+    targets = [
+        (Horizon.ANNUAL, year_start, year_end, "response_on_time_rate", ">=0.95"),
+        (Horizon.ANNUAL, year_start, year_end, "arrival_on_time_rate", ">=0.90"),
+        (Horizon.ANNUAL, year_start, year_end, "followup_coverage_7d", ">=0.90"),
+        (Horizon.ANNUAL, year_start, year_end, "repeat_repair_rate_30d", "<=0.03"),
+        (Horizon.LONG, year_start, date(today.year + 2, 12, 31), "csat_mean", ">=4.5"),
+    ]
+    for horizon, period_from, period_to, kpi_code, target in targets:
+        await document_services.create_service_target(
+            manager,
+            ServiceTargetWrite(
+                horizon=horizon,
+                period_from=period_from,
+                period_to=period_to,
+                kpi_code=kpi_code,
+                target=target,
+                owner_id=_id(manager),
+            ),
+        )
+    return len(targets)
+
+
+def demo_pdf(text: str) -> bytes:
+    """A one-page PDF showing one line of (ASCII) text: small, valid, different per text."""
+    line = text.encode("ascii", "replace").replace(b"\\", b"").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 14 Tf 72 760 Td (" + line + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += str(number).encode() + b" 0 obj\n" + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 " + str(len(objects) + 1).encode() + b"\n0000000000 65535 f \n"
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += b"trailer\n<< /Size " + str(len(objects) + 1).encode() + b" /Root 1 0 R >>\n"
+    out += b"startxref\n" + str(xref).encode() + b"\n%%EOF\n"
+    return bytes(out)
 
 
 async def _dispatch_older_tickets(staff: dict[str, Actor]) -> None:

@@ -19,6 +19,7 @@ ENV_VARS = (
     "SERVICE_OPS_UPLOAD_MAX_BYTES",
     "SERVICE_OPS_DB_POOL_SIZE",
     "SERVICE_OPS_AUTO_DISPATCH",
+    "SERVICE_OPS_SNAPSHOT_MINUTES",
 )
 
 
@@ -35,6 +36,7 @@ class Settings:
     upload_max_bytes: int = 10 * 1024 * 1024
     db_pool_size: int = 10
     auto_dispatch: bool = False
+    snapshot_minutes: int = 60
 
     @property
     def uses_postgres(self) -> bool:
@@ -91,6 +93,7 @@ def load_settings() -> Settings:
         upload_max_bytes=int(os.environ.get("SERVICE_OPS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
         db_pool_size=int(os.environ.get("SERVICE_OPS_DB_POOL_SIZE", 10)),
         auto_dispatch=os.environ.get("SERVICE_OPS_AUTO_DISPATCH", "").lower() in ("1", "true", "yes"),
+        snapshot_minutes=max(int(os.environ.get("SERVICE_OPS_SNAPSHOT_MINUTES", 60)), 1),
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -203,11 +204,23 @@ def _respond(
     return page("error.html", request, status_code=status, title=title, detail=detail, field=field)
 
 
+@contextmanager
+def _request_locale(request: Request[Any, Any, Any]) -> Iterator[None]:
+    """Errors raised in route middleware reach the handler after the locale middleware has reset
+    its context; the locale it negotiated is still in the request's state."""
+    token = context.locale.set(request.scope.get("state", {}).get("locale") or context.locale.get())
+    try:
+        yield
+    finally:
+        context.locale.reset(token)
+
+
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if isinstance(exc, NotAuthenticated) and not is_api_path(request.url.path):
         return Redirect(path="/login", query_params={"next": request.url.path})
-    detail = i18n.gettext(exc.message, **exc.params)
-    return _respond(request, exc.status_code, i18n.gettext(exc.title), detail, exc.field)
+    with _request_locale(request):
+        detail = i18n.gettext(exc.message, **exc.params)
+        return _respond(request, exc.status_code, i18n.gettext(exc.title), detail, exc.field)
 
 
 _HTTP_MESSAGES = {
@@ -222,6 +235,11 @@ _HTTP_MESSAGES = {
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    with _request_locale(request):
+        return _http_error_response(request, exc)
+
+
+def _http_error_response(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     if status == 403 and "CSRF" in str(exc.detail):
         detail = i18n.gettext(

@@ -19,12 +19,19 @@ MAX_BACKOFF_S = 30.0
 
 def _task_modules() -> list[Any]:
     """The single list of job modules (assembly point, like the app factory)."""
+    from audit_export import tasks as audit_export_tasks
     from outlets import tasks as outlet_tasks
     from service_ops.documents import tasks as document_tasks
     from tickets import tasks as ticket_tasks
     from training import tasks as training_tasks
 
-    return [document_tasks, training_tasks, outlet_tasks, ticket_tasks]
+    return [
+        document_tasks,
+        training_tasks,
+        outlet_tasks,
+        ticket_tasks,
+        audit_export_tasks,
+    ]
 
 
 def job_functions() -> list[JobFunction]:

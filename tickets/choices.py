@@ -99,7 +99,7 @@ class SlaState(StrEnum):
     @property
     def label(self) -> str:
         return {
-            SlaState.MET: N_("Met"),
+            SlaState.MET: N_("Met on time"),
             SlaState.MISSED: N_("Missed"),
             SlaState.RUNNING: N_("Due"),
             SlaState.NEAR_BREACH: N_("Due soon"),

@@ -172,6 +172,7 @@ register_file_spec(
         ),
         key=("code",),
         load_existing=_existing_customers,
+        table="customer",
         write=bulk_write(bulk_load.load_customers),
         references=(Reference("region_code", "regions.csv"),),
         validate_row=_check_customer,
@@ -212,6 +213,7 @@ register_file_spec(
         ),
         key=("serial_no",),
         load_existing=_existing_units,
+        table="unit",
         write=bulk_write(bulk_load.load_units),
         references=(
             Reference("model_code", "product_models.csv"),

@@ -1,13 +1,14 @@
-"""Reading one CSV file of a bundle: the header, then every row's cells typed per its spec."""
+"""Reading one CSV file of a bundle: the header, then every row's cells typed per its spec, in batches."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import IO, Any
 
 from audit_export.history.bundle import WHOLE_FILE
 from audit_export.history.spec import Column, FileSpec, Problem, Row
@@ -28,45 +29,90 @@ class CellError(ValueError):
 
 
 def read_file(spec: FileSpec, content: bytes, problems: list[Problem]) -> list[Row]:
-    """The typed rows of one file; problems are appended (a header problem stops the file)."""
+    """The typed rows of one whole file held in memory (small files, tests)."""
+    return [row for batch in read_batches(spec, io.BytesIO(content), problems) for row in batch]
+
+
+def read_batches(
+    spec: FileSpec, stream: IO[bytes], problems: list[Problem], batch_rows: int | None = None
+) -> Iterator[list[Row]]:
+    """The typed rows of one file, streamed in lists of at most `batch_rows` (None: one list).
+
+    Problems are appended as they are met; a header problem stops the file, as does text that is
+    not UTF-8 or malformed CSV (the rest of the file cannot be read reliably).
+    """
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        problems.append(
-            Problem(spec.name, 0, WHOLE_FILE, N_("Not UTF-8 text (byte {at})."), {"at": error.start})
-        )
-        return []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in next(reader, [])]
-    if not _header_ok(spec, header, problems):
-        return []
-    rows: list[Row] = []
-    try:
+        header = [name.strip() for name in next(reader, [])]
+        if not _header_ok(spec, header, problems):
+            return
+        typed_row = _RowReader(spec, header, problems)
+        rows: list[Row] = []
         for cells in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines
-            if len(cells) != len(header):
-                problems.append(
-                    Problem(
-                        spec.name,
-                        line,
-                        WHOLE_FILE,
-                        N_("{found} cells where the header has {expected}."),
-                        {"found": len(cells), "expected": len(header)},
-                    )
-                )
-                continue
-            values = _typed_row(spec, dict(zip(header, cells, strict=True)), line, problems)
-            if values is not None:
-                rows.append(Row(line, values))
+            row = typed_row(cells, reader.line_num)
+            if row is not None:
+                rows.append(row)
+                if batch_rows is not None and len(rows) >= batch_rows:
+                    yield rows
+                    rows = []
+        if rows:
+            yield rows
+    except UnicodeDecodeError:
+        problems.append(
+            Problem(spec.name, reader.line_num + 1, WHOLE_FILE, N_("Not UTF-8 text (from this line on)."))
+        )
     except csv.Error as error:
         problems.append(
             Problem(
                 spec.name, reader.line_num, WHOLE_FILE, N_("Malformed CSV: {error}"), {"error": str(error)}
             )
         )
-    return rows
+
+
+class _RowReader:
+    """Types the cells of one file's rows; each column's position and checks worked out once.
+
+    This is the importer's innermost loop (millions of rows), hence plain locals and closures.
+    """
+
+    def __init__(self, spec: FileSpec, header: list[str], problems: list[Problem]) -> None:
+        self.spec, self.width, self.problems = spec, len(header), problems
+        position = {name: index for index, name in enumerate(header)}
+        self.cells = [
+            (column.name, position.get(column.name), _cell_parser(column)) for column in spec.columns
+        ]
+
+    def __call__(self, cells: list[str], line: int) -> Row | None:
+        if not "".join(cells).strip():
+            return None  # blank lines
+        if len(cells) != self.width:
+            self.problems.append(
+                Problem(
+                    self.spec.name,
+                    line,
+                    WHOLE_FILE,
+                    N_("{found} cells where the header has {expected}."),
+                    {"found": len(cells), "expected": self.width},
+                )
+            )
+            return None
+        values: dict[str, Any] = {}
+        ok = True
+        for name, index, parse in self.cells:
+            try:
+                values[name] = parse("" if index is None else cells[index])
+            except CellError as error:
+                self.problems.append(Problem(self.spec.name, line, name, error.message, error.params))
+                ok = False
+        if not ok:
+            return None
+        validate = self.spec.validate_row
+        if validate is not None:
+            for column_name, message, params in validate(values):
+                self.problems.append(Problem(self.spec.name, line, column_name, message, params))
+                ok = False
+        return Row(line, values) if ok else None
 
 
 def _header_ok(spec: FileSpec, header: list[str], problems: list[Problem]) -> bool:
@@ -87,49 +133,41 @@ def _header_ok(spec: FileSpec, header: list[str], problems: list[Problem]) -> bo
     return len(problems) == before
 
 
-def _typed_row(
-    spec: FileSpec, raw: dict[str, str], line: int, problems: list[Problem]
-) -> dict[str, Any] | None:
-    values: dict[str, Any] = {}
-    ok = True
-    for column in spec.columns:
-        try:
-            values[column.name] = typed_cell(column, raw.get(column.name, ""))
-        except CellError as error:
-            problems.append(Problem(spec.name, line, column.name, error.message, error.params))
-            ok = False
-    if ok and spec.validate_row is not None:
-        for column_name, message, params in spec.validate_row(values):
-            problems.append(Problem(spec.name, line, column_name, message, params))
-            ok = False
-    return values if ok else None
-
-
 def typed_cell(column: Column, raw: str) -> Any:
     """The cell's value per the column's type; blank is the column's default (None unless set)."""
-    text = raw.strip()
-    if not text:
-        if column.required:
-            raise CellError(N_("A value is required."))
-        return column.default
-    value = _PARSERS[column.type](text)
-    if isinstance(value, str):
-        value = (
-            value.upper() if column.case == "upper" else value.lower() if column.case == "lower" else value
-        )
-        if column.max_length is not None and len(value) > column.max_length:
-            raise CellError(N_("Too long (at most {max} characters)."), max=column.max_length)
-    if column.choices is not None:
-        for item in value if isinstance(value, list) else [value]:
-            if item not in column.choices:
-                raise CellError(
-                    N_("“{value}” is not one of: {choices}."), value=item, choices=", ".join(column.choices)
-                )
-    if column.minimum is not None and value < column.minimum:
-        raise CellError(N_("Must be at least {min}."), min=column.minimum)
-    if column.maximum is not None and value > column.maximum:
-        raise CellError(N_("Must be at most {max}."), max=column.maximum)
-    return value
+    return _cell_parser(column)(raw)
+
+
+def _cell_parser(column: Column) -> Callable[[str], Any]:
+    """`typed_cell` for one column as a closure (the checks it needs worked out once)."""
+    parse, required, default = _PARSERS[column.type], column.required, column.default
+    case, max_length, minimum, maximum = column.case, column.max_length, column.minimum, column.maximum
+    choices = None if column.choices is None else frozenset(column.choices)
+    listed = ", ".join(column.choices or ())
+    checks_text = case is not None or max_length is not None
+
+    def cell(raw: str) -> Any:
+        text = raw.strip()
+        if not text:
+            if required:
+                raise CellError(N_("A value is required."))
+            return default
+        value = parse(text)
+        if checks_text and isinstance(value, str):
+            value = value.upper() if case == "upper" else value.lower() if case == "lower" else value
+            if max_length is not None and len(value) > max_length:
+                raise CellError(N_("Too long (at most {max} characters)."), max=max_length)
+        if choices is not None:
+            for item in value if isinstance(value, list) else (value,):
+                if item not in choices:
+                    raise CellError(N_("“{value}” is not one of: {choices}."), value=item, choices=listed)
+        if minimum is not None and value < minimum:
+            raise CellError(N_("Must be at least {min}."), min=minimum)
+        if maximum is not None and value > maximum:
+            raise CellError(N_("Must be at most {max}."), max=maximum)
+        return value
+
+    return cell
 
 
 def _parse_ts(text: str) -> datetime:

@@ -108,6 +108,7 @@ register_file_spec(
         ),
         key=("number",),
         load_existing=_existing_tickets,
+        table="ticket",
         write=bulk_write(tickets_load.load_tickets),
         references=(
             Reference("customer_code", "customers.csv"),
@@ -162,8 +163,14 @@ register_file_spec(
         ),
         key=("id",),
         load_existing=_existing_calls,
+        table="call",
         write=bulk_write(tickets_load.load_calls),
-        references=(Reference("agent_code", "staff.csv"), Reference("ticket_number", "tickets.csv")),
+        # calls come before tickets, so that a new ticket is inserted with its call (no update)
+        references=(
+            Reference("agent_code", "staff.csv"),
+            Reference("ticket_number", "tickets.csv", later=True),
+        ),
+        finish=tickets_load.link_calls,
         validate_row=_check_call,
     )
 )
@@ -251,6 +258,7 @@ register_file_spec(
         ),
         key=("number",),
         load_existing=_existing_work_orders,
+        table="work_order",
         write=bulk_write(tickets_load.load_work_orders),
         references=(
             Reference("ticket_number", "tickets.csv"),

@@ -1,24 +1,30 @@
-"""Importing a history bundle: validate everything, then write it all in one unit of work."""
+"""Importing a history bundle: stream, check and write it batch by batch in one unit of work.
+
+All or nothing: writing stops at the first problem and any problem rolls the transaction back.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import audit_export.history.core_files
+import audit_export.history.loop_files
 import audit_export.history.network_files
 import audit_export.history.service_files  # noqa: F401  (calls, tickets, the loop, the fund)
-from audit_export.history.bundle import open_bundle
-from audit_export.history.plan import Progress, build_plan, changed_columns
-from audit_export.history.spec import FileSpec, FileWork, Problem, registered_specs
+from audit_export.history.bundle import Bundle, open_bundle
+from audit_export.history.plan import BATCH_ROWS, Plan, Progress, changed_columns, plan_batches
+from audit_export.history.spec import FileSpec, FileWork, Problem, import_order, registered_specs
 from service_ops.actor import Actor
 from service_ops.auth import check_role
+from service_ops.bulk import remembering_ids
 from service_ops.choices import Role
 from service_ops.errors import Invalid
 from service_ops.uow import unit_of_work
 
-__all__ = ["HistoryImportInvalid", "ImportReport", "import_history"]
+__all__ = ["HistoryImportInvalid", "ImportProgress", "ImportReport", "import_history"]
 
 MAX_PROBLEMS_SHOWN = 50
 
@@ -44,37 +50,86 @@ class ImportReport:
         return any(counts["inserted"] or counts["updated"] for counts in self.files.values())
 
 
-async def import_history(actor: Actor, path: Path, progress: Progress | None = None) -> ImportReport:
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where an import stands: the file, its stage, rows of it done, files done of all files."""
+
+    file: str
+    stage: str
+    rows: int
+    files_done: int
+    files_total: int
+
+
+Detail = Callable[[ImportProgress], None]
+
+
+async def import_history(
+    actor: Actor,
+    path: Path,
+    progress: Progress | None = None,
+    *,
+    detail: Detail | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> ImportReport:
     """Validate the bundle at `path` (folder or .zip) and import it, all or nothing, idempotently.
 
     Records one audit event `audit_export.history_imported` naming the bundle, the per-file counts
     and every correction (a record the bundle changes); raises HistoryImportInvalid on any problem.
+
+    Files are streamed in batches of `batch_rows` rows; each batch is written as soon as it is
+    checked while no problem has been found, inside the one transaction, which a problem found
+    later rolls back. `progress(file, stage)` is told of each file's reading / checking / written;
+    `detail` (if given) gets an ImportProgress after every batch.
     """
     check_role(actor, [Role.ADMIN])
-    bundle = open_bundle(path)
-    async with unit_of_work(actor) as uow:
-        plan = await build_plan(bundle, registered_specs(), progress)
-        if plan.problems:
-            raise HistoryImportInvalid(plan.problems)
-        origin = f"import:{plan.sha256}"
-        report = ImportReport(sha256=plan.sha256)
-        for spec, work in plan.work:
-            await spec.write(work, origin)
-            report.files[spec.name] = {
-                "inserted": len(work.inserts),
-                "updated": len(work.updates),
-                "unchanged": work.unchanged,
-            }
-            report.corrections.extend(_corrections(spec, work))
-            if progress:
+    with open_bundle(path) as bundle, remembering_ids():
+        async with unit_of_work(actor) as uow:
+            plan = Plan(sha256=bundle.sha256, specs=registered_specs(), batch_rows=batch_rows)
+            report = await _stream(plan, bundle, progress, detail)
+            if plan.problems:
+                raise HistoryImportInvalid(plan.problems)
+            for spec in import_order(plan.specs):
+                if spec.finish is not None and spec.name in bundle.entries:
+                    await spec.finish()
+            uow.record(
+                "audit_export.history_imported",
+                "history_import",
+                plan.sha256[:40],
+                after={
+                    "bundle_sha256": plan.sha256,
+                    "files": report.files,
+                    "corrections": report.corrections,
+                },
+                reason=f"import:{plan.sha256}",
+            )
+    return report
+
+
+async def _stream(
+    plan: Plan, bundle: Bundle, progress: Progress | None, detail: Detail | None
+) -> ImportReport:
+    """Check every batch; write it while the bundle has shown no problem."""
+    origin = f"import:{plan.sha256}"
+    report = ImportReport(sha256=plan.sha256)
+    total = len([name for name in bundle.entries if name in plan.specs])
+    async for spec, work in plan_batches(plan, bundle, progress):
+        counts = report.files.setdefault(spec.name, {"inserted": 0, "updated": 0, "unchanged": 0})
+        if work is None:
+            if progress and not plan.problems:
                 progress(spec.name, "written")
-        uow.record(
-            "audit_export.history_imported",
-            "history_import",
-            plan.sha256[:40],
-            after={"bundle_sha256": plan.sha256, "files": report.files, "corrections": report.corrections},
-            reason=origin,
-        )
+            stage = "written"
+        else:
+            if not plan.problems:
+                await spec.write(work, origin)
+            counts["inserted"] += len(work.inserts)
+            counts["updated"] += len(work.updates)
+            counts["unchanged"] += work.unchanged
+            report.corrections.extend(_corrections(spec, work))
+            stage = "checking"
+        if detail:
+            done = len(report.files) - (stage != "written")
+            detail(ImportProgress(spec.name, stage, sum(counts.values()), done, total))
     return report
 
 

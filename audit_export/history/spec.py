@@ -59,6 +59,9 @@ class Reference:
     column: str
     file: str
     resolver: Callable[[set[Any]], Awaitable[set[Any] | None]] | None = None
+    later: bool = False
+    """The referring file is imported *before* `file` (whose writes then use what it wrote, e.g. a
+    ticket is inserted with its call); its values are checked once `file` has been read."""
 
 
 @dataclass
@@ -93,6 +96,12 @@ class FileSpec:
     - `validate_row(values)`: (column, message id, params) for each problem of one row.
     - `validate_file(rows, plan)`: problems that need several rows or the database.
     - `write(work, origin)`: insert and update in bulk inside the open transaction.
+
+    The importer streams: `load_existing`, `validate_file` and `write` receive successive batches
+    of a file's rows (`plan.batch_rows` each; a file that refers to itself comes as one batch), and
+    earlier batches are already written when a later one is checked (unless a problem was found,
+    after which nothing more is written and the transaction rolls back). `plan.rows` holds only
+    the batch being checked; `plan.bundle_keys(file)` the keys of an earlier file.
     """
 
     name: str
@@ -103,10 +112,15 @@ class FileSpec:
     references: tuple[Reference, ...] = ()
     validate_row: ValidateRow | None = None
     validate_file: ValidateFile | None = None
+    finish: Callable[[], Awaitable[None]] | None = None
+    """Run once every file is written (and no problem found): writes that wait for later files."""
+    table: str | None = None
+    """The table `load_existing` reads: when it holds no row as the file starts, no batch can
+    match a stored record (the file's earlier batches have other keys), so it is not asked."""
 
     @property
     def depends_on(self) -> list[str]:
-        return sorted({ref.file for ref in self.references if ref.file != self.name})
+        return sorted({ref.file for ref in self.references if ref.file != self.name and not ref.later})
 
     def key_of(self, values: Values) -> Key:
         return tuple(values[name] for name in self.key)
@@ -132,10 +146,13 @@ def import_order(specs: dict[str, FileSpec]) -> list[FileSpec]:
     ordered: list[FileSpec] = []
     placed: set[str] = set()
     pending = sorted(specs)
+    depends = {name: set(spec.depends_on) for name, spec in specs.items()}
+    for spec in specs.values():  # a file referring to a later one comes before it
+        for ref in spec.references:
+            if ref.later and ref.file in depends:
+                depends[ref.file].add(spec.name)
     while pending:
-        ready = [
-            name for name in pending if all(d in placed or d not in specs for d in specs[name].depends_on)
-        ]
+        ready = [name for name in pending if all(d in placed or d not in specs for d in depends[name])]
         if not ready:
             raise RuntimeError(f"history file specs refer to each other in a cycle: {pending}")
         for name in ready:

@@ -42,6 +42,10 @@ async def test_importing_the_same_bundle_twice_changes_nothing(system: Any, tmp_
         "calls.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
         "work_orders.csv": {"inserted": 3, "updated": 0, "unchanged": 0},
         "fund_entries.csv": {"inserted": 3, "updated": 0, "unchanged": 0},
+        "followups.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
+        "complaints.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
+        "guarantee_requests.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
+        "corrective_actions.csv": {"inserted": 2, "updated": 0, "unchanged": 0},
     }
     before = await snapshot(prefix)
     assert all(before[table] for table in before)
@@ -207,7 +211,6 @@ async def test_cli_imports_then_lists_problems_with_exit_status_1(tmp_path: Path
     status, output = await _cli("import-history", str(bundle))
     assert status == 0, output
     assert "regions.csv: 3 inserted, 0 updated, 0 unchanged" in output
-    assert "regions.csv: written" in output
     edit(bundle, "units.csv", "2026-02-10", "soon")
     status, output = await _cli("import-history", str(bundle))
     assert status == 1, output

@@ -1,0 +1,1 @@
+"""The manager dashboard's read-only queries: KPI tiles, trends, the outlet league table, drill-down."""
