@@ -214,7 +214,7 @@ class KpiApi(Controller):
     @get("/by/{dimension:str}", guards=[MANAGERS])
     async def breakdown(
         self,
-        dimension: str,
+        dimension: FromPath[str],
         period: FromQuery[str | None] = None,
         at: FromQuery[str | None] = None,
         start: From = None,

@@ -7,7 +7,8 @@ rolls back: all or nothing without holding every row in memory).
 
 What is kept between batches is small: the keys of each file (for duplicate detection and for the
 references of the files after it) and the problems. References are checked against the keys of
-the referenced file (which comes earlier in import order) and else the database. A file that
+the referenced file (which comes earlier in import order) and else the database; a `later`
+reference (calls → tickets) is checked once the referenced file, read after, is done. A file that
 refers to itself (regions' parents) is read as one batch, since a row may name a later one.
 Duplicate keys are found with the key set; the line of a duplicate's first occurrence is looked up
 by reading the file once more, only when there are duplicates.
@@ -274,20 +275,7 @@ async def _check_reference(plan: Plan, spec: FileSpec, reference: Reference, row
         return
     if not unknown:
         return
-    plan.add(
-        [
-            Problem(
-                spec.name,
-                row.line,
-                reference.column,
-                N_("“{value}” is not in {file} nor in the database."),
-                {"value": value, "file": reference.file},
-            )
-            for row in rows
-            for value in _values(row.values.get(reference.column))
-            if value in unknown
-        ]
-    )
+    plan.add(list(_dangling(spec, reference, rows, unknown)))
 
 
 async def _unknown(plan: Plan, target: FileSpec, wanted: set[Any]) -> set[Any]:
@@ -317,19 +305,22 @@ async def _check_deferred(plan: Plan, bundle: Bundle, target: FileSpec) -> None:
             problems: list[Problem] = []
             with bundle.open(spec.name) as stream:
                 for rows in read_batches(spec, stream, [], BATCH_ROWS):
-                    problems.extend(
-                        Problem(
-                            spec.name,
-                            row.line,
-                            reference.column,
-                            N_("“{value}” is not in {file} nor in the database."),
-                            {"value": value, "file": reference.file},
-                        )
-                        for row in rows
-                        for value in _values(row.values.get(reference.column))
-                        if value in unknown
-                    )
+                    problems.extend(_dangling(spec, reference, rows, unknown))
             plan.add(problems)
+
+
+def _dangling(spec: FileSpec, reference: Reference, rows: list[Row], unknown: set[Any]) -> Iterator[Problem]:
+    """A problem for each row naming a value of `unknown` in the reference's column."""
+    for row in rows:
+        for value in _values(row.values.get(reference.column)):
+            if value in unknown:
+                yield Problem(
+                    spec.name,
+                    row.line,
+                    reference.column,
+                    N_("“{value}” is not in {file} nor in the database."),
+                    {"value": value, "file": reference.file},
+                )
 
 
 def _values(value: Any) -> list[Any]:
