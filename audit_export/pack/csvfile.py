@@ -8,7 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from audit_export.pack.cells import cell_text
+from audit_export.pack.cells import CellText
 
 ENCODING = "utf-8-sig"
 
@@ -20,9 +20,14 @@ class CsvSink:
         self._file = path.open("w", encoding=ENCODING, newline="")
         self._writer = csv.writer(self._file)
         self._writer.writerow(columns)
+        self._cells = CellText()
 
     def append(self, row: Sequence[Any]) -> None:
-        self._writer.writerow([cell_text(value) for value in row])
+        self._writer.writerow(self._cells.row(row))
+
+    def extend(self, rows: Iterable[Sequence[Any]]) -> None:
+        to_text = self._cells.row
+        self._writer.writerows([to_text(row) for row in rows])
 
     def close(self) -> None:
         self._file.close()
@@ -38,5 +43,4 @@ class CsvSink:
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     with CsvSink(path, columns) as sink:
-        for row in rows:
-            sink.append(row)
+        sink.extend(rows)

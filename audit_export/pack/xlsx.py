@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from audit_export.pack.cells import cell_value
+from audit_export.pack.cells import CellText
 from audit_export.pack.writer import normalise_zip
 
 MAX_ROWS = 1_048_576
@@ -44,6 +44,7 @@ class XlsxSink:
         self._written = 0
         self._left_out = 0
         self._rest_in = ""
+        self._cells = CellText()
 
     def sheet(self, title: str, columns: Sequence[str], rest_in: str = "") -> None:
         """Start a sheet (titles are cut to Excel's 31 characters); `rest_in` names the file that
@@ -71,9 +72,20 @@ class XlsxSink:
             return
         if self._rows >= MAX_ROWS:
             self._new_sheet()
-        self._sheet.append([cell_value(value) for value in row])
+        to_value = self._cells.value
+        self._sheet.append([to_value(value) for value in row])
         self._rows += 1
         self._written += 1
+
+    def extend(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Append `rows`; past the limit only counted."""
+        if self.limit is not None:
+            room = max(self.limit - self._written, 0)
+            if room < len(rows):
+                self._left_out += len(rows) - room
+                rows = rows[:room]
+        for row in rows:
+            self.append(row)
 
     def discard(self) -> None:
         """Close the sheets' temporary files of a workbook that will not be saved (a failed build)."""
