@@ -16,13 +16,12 @@ from audit_export.pack.csvfile import write_csv
 from audit_export.pack.manifest import AuditHead
 from audit_export.pack.writer import Staging
 from audit_export.period import Period
+from audit_export.watermark import audit_watermark
 from service_ops.documents import files as document_files
 from service_ops.documents import queries as documents
 from service_ops.errors import N_
 from service_ops.tables import AuditEvent
 
-BOOKKEEPING_PREFIX = "audit_export.pack_"
-"""Pack exports and downloads: audited, but not part of the state a pack describes."""
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -62,15 +61,9 @@ CASE_COLUMNS = ("sample", "position", "entity_id", "stratum", "result", "note", 
 
 
 async def audit_head() -> AuditHead:
-    """The last audit event that is not pack bookkeeping (seq 0 and an empty hash on a new system)."""
-    rows = await AuditEvent.raw(
-        "SELECT seq, hash FROM audit_event WHERE substr(action, 1, {}) <> {} ORDER BY seq DESC LIMIT 1",
-        len(BOOKKEEPING_PREFIX),
-        BOOKKEEPING_PREFIX,
-    )
-    if not rows:
-        return AuditHead(seq=0, hash="")
-    return AuditHead(seq=int(rows[0]["seq"]), hash=str(rows[0]["hash"]))
+    """The last audit event that is not export or snapshot bookkeeping (audit_export.watermark)."""
+    seq, hash_ = await audit_watermark()
+    return AuditHead(seq=seq, hash=hash_)
 
 
 def safe_name(name: str) -> str:

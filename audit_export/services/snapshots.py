@@ -23,38 +23,23 @@ from audit_export.scoring import score
 from audit_export.scoring.model import Assessment
 from audit_export.scoring.writes import lock
 from audit_export.tables import KpiSnapshot
+from audit_export.watermark import audit_watermark
 from service_ops import clock
 from service_ops.actor import Actor
-from service_ops.audit import GENESIS_HASH, canonical_json
+from service_ops.audit import canonical_json
 from service_ops.auth import check_role
 from service_ops.choices import Role
 from service_ops.errors import N_, Conflict, Invalid
-from service_ops.tables import AuditEvent
 from service_ops.uow import unit_of_work
 
 __all__ = ["close_month", "take_snapshot"]
 
 TAKEN = "audit_export.snapshot_taken"
 FROZEN = "audit_export.snapshot_frozen"
-BOOKKEEPING_PREFIXES = ("audit_export.pack_", "audit_export.snapshot_")
 LIVE, FROZEN_KIND = "live", "frozen"
 ROLES = (Role.SERVICE_MANAGER, Role.HQ_MANAGER)
 ATTEMPTS = 3
 S = KpiSnapshot
-
-
-async def audit_watermark() -> tuple[int, str]:
-    """(seq, hash) of the last audit event that is not export or snapshot bookkeeping."""
-    where: Any = AuditEvent.seq > 0
-    for prefix in BOOKKEEPING_PREFIXES:
-        where &= AuditEvent.action.not_like(f"{prefix}%")
-    row = (
-        await AuditEvent.select(AuditEvent.seq, AuditEvent.hash)
-        .where(where)
-        .order_by(AuditEvent.seq, ascending=False)
-        .first()
-    )
-    return (0, GENESIS_HASH) if row is None else (int(row["seq"]), str(row["hash"]))
 
 
 def _figures_json(figures: dict[str, KpiFigure]) -> dict[str, Any]:

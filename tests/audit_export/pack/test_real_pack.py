@@ -70,3 +70,21 @@ async def test_the_cli_exports_and_verifies_a_pack(tmp_path: Path) -> None:
         .first()
     )
     assert event is not None and "evidence.zip" in (event.after or "")
+
+
+async def test_a_snapshot_between_two_exports_leaves_the_pack_unchanged(
+    system: Any, make_user: Any, tmp_path: Path
+) -> None:
+    """Snapshots are bookkeeping like exports: their audit events do not move the pack's audit head."""
+    from audit_export.services import snapshots
+
+    manager = await make_user("service_manager")  # a new user is state: made before the first export
+    period = Period(date(2026, 2, 1), date(2026, 3, 1))
+    first, second = tmp_path / "a.zip", tmp_path / "b.zip"
+    await packs.export_pack(system, period, AS_OF, first)
+    await snapshots.take_snapshot(manager, period, AS_OF)
+    assert (await AuditEvent.select(AuditEvent.action).order_by(AuditEvent.seq, ascending=False).first()) == {
+        "action": "audit_export.snapshot_taken"
+    }
+    await packs.export_pack(system, period, AS_OF, second)
+    assert first.read_bytes() == second.read_bytes()
