@@ -9,10 +9,10 @@ from datetime import date, datetime
 
 from audit_export import charts
 from audit_export.dashboard import display, trends
-from audit_export.dashboard.targets import Target, targets_on
 from audit_export.kpis import definitions, drilldown, engine
 from audit_export.kpis.figures import KpiFigure
 from audit_export.period import Period
+from audit_export.targets import Target, targets_on
 from outlets.tables import Outlet
 from service_ops.errors import N_, Invalid, NotFound
 from service_ops.i18n import gettext

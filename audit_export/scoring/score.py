@@ -7,7 +7,6 @@ most one bonus; prerequisites first, then the grade gate, then the grade scheme'
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -27,27 +26,17 @@ from audit_export.scoring.model import (
     Message,
     NextGrade,
 )
+from audit_export.targets import EPSILON, parse_target
 from service_ops.errors import N_
-
-_TARGET = re.compile(r"^\s*(>=|<=|>|<|==|=)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*$")
-EPSILON = 1e-9
 
 
 def meets(value: float | None, target: str) -> bool | None:
     """Whether a value meets a target such as ">=0.95"; a null value never does; None: the
     target is not a comparison (it then scores nothing)."""
-    match = _TARGET.match(target)
-    if match is None:
+    parsed = parse_target(target, "")
+    if parsed is None:
         return None
-    if value is None:
-        return False
-    operator, bound = match.group(1), float(match.group(2))
-    return {
-        ">=": value >= bound - EPSILON,
-        "<=": value <= bound + EPSILON,
-        ">": value > bound,
-        "<": value < bound,
-    }.get(operator, abs(value - bound) <= EPSILON)
+    return False if value is None else parsed.met(value)
 
 
 def _kpi_part(item: Item, figures: dict[str, KpiFigure], facts: Facts) -> tuple[float | None, list[Evidence]]:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from audit_export.dashboard.periods import PeriodKind, choose_period
-from audit_export.dashboard.targets import parse_target, rubric_targets
+from audit_export.targets import parse_target, rubric_targets
 from service_ops.errors import Invalid
 
 
@@ -61,3 +61,14 @@ def test_rubric_gives_the_default_targets() -> None:
     targets = rubric_targets()
     assert targets["first_time_fix_rate"].text == ">=0.8"
     assert targets["repeat_repair_rate_30d"].operator == "<="
+
+
+def test_the_tiles_and_the_score_judge_a_target_alike() -> None:
+    from audit_export.scoring.score import meets
+
+    for text in (">=0.95", "≥0.95", "<=0.01", "==0.5"):
+        target = parse_target(text, "register")
+        assert target is not None
+        for value in (0.95, 0.1 * 3 / 3 * 9.5, 0.01, 0.5, 0.949, 0.011, 0.51):
+            assert meets(value, text) is target.met(value), (text, value)
+    assert meets(None, ">=0.95") is False and meets(0.5, "about half") is None

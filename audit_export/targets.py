@@ -1,7 +1,8 @@
 """KPI targets: the service-target register (documents) wins, else the rubric item's default.
 
 A target is an operator and a number as the register and the rubric write it (">=0.95",
-"<=0.01", ">=16"). Kept apart from the pages so the scoring can reuse the same lookup.
+"<=0.01", ">=16"). The dashboard's tiles and the self-assessment's scoring judge KPIs with this
+one parser and comparison, so a tile and the score never disagree about a target.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from datetime import date
 from audit_export.rubric import load_rubric
 from service_ops.documents import queries as documents
 
-_TARGET = re.compile(r"^\s*(>=|<=|>|<|=|≥|≤)\s*(-?\d+(?:\.\d+)?)\s*$")
-_SYMBOLS = {"≥": ">=", "≤": "<="}
+_TARGET = re.compile(r"^\s*(>=|<=|==|>|<|=|≥|≤)\s*(-?\d+(?:\.\d+)?)\s*$")
+_SYMBOLS = {"≥": ">=", "≤": "<=", "==": "="}
+EPSILON = 1e-9
+"""Ratios are floats: 19/20 must meet ">=0.95" even when the division lands a hair below."""
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,11 @@ class Target:
         if value is None:
             return None
         return {
-            ">=": value >= self.number,
-            "<=": value <= self.number,
+            ">=": value >= self.number - EPSILON,
+            "<=": value <= self.number + EPSILON,
             ">": value > self.number,
             "<": value < self.number,
-            "=": value == self.number,
+            "=": abs(value - self.number) <= EPSILON,
         }[self.operator]
 
 
